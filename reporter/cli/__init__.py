@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from reporter.cli import snapshot_cmds  # noqa: F401  (registers its commands)
+from reporter.cli import (  # noqa: F401  (each registers its commands)
+    collect_cmds,
+    demo_cmds,
+    emulate_cmds,
+    render_cmds,
+    snapshot_cmds,
+)
 from reporter.cli._base import cli
 
 

@@ -1,0 +1,3 @@
+"""`reporter collect`."""
+
+from __future__ import annotations

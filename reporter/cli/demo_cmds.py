@@ -1,0 +1,3 @@
+"""`reporter demo`."""
+
+from __future__ import annotations

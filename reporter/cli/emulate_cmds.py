@@ -1,0 +1,3 @@
+"""`reporter emulate`."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`reporter render`."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Collecting a snapshot from Microsoft Graph: auth, HTTP, paging, parsing."""

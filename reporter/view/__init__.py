@@ -1,0 +1,10 @@
+"""The view-model: a pure layer from the snapshot to exactly what the documents show.
+
+Percentages, rankings, deltas, labels, colours, attention levels and their
+reasons are decided here, once; templates and sheets only lay them out.
+"""
+
+from reporter.view.brand import Brand
+from reporter.view.documents import CustomerView, ReportContext, SummaryView, build_context, period_of
+
+__all__ = ["Brand", "CustomerView", "ReportContext", "SummaryView", "build_context", "period_of"]

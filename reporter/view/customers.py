@@ -1,0 +1,106 @@
+"""Customers as rows, and what the partner's customer base looks like in aggregate."""
+
+from __future__ import annotations
+
+import bisect
+import re
+import statistics
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reporter.model import Alert, Customer, Snapshot
+from reporter.view.posture import Level, Policy, Posture, assess, format_percent
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    customer: Customer
+    posture: Posture
+    slug: str
+    """File-name stem of this customer's own documents: ``<name-slug>-<tenant id prefix>``."""
+
+    @property
+    def name(self) -> str:
+        return self.customer.label
+
+    @property
+    def coverage_text(self) -> str:
+        return format_percent(self.posture.coverage)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BaseStats:
+    """The customer base in aggregate: nothing here names a customer."""
+
+    customers: int
+    with_data: int
+    median_coverage: float | None
+    coverage_buckets: tuple[Bucket, ...]
+    policy_mix: tuple[tuple[Policy, int], ...]
+    levels: tuple[tuple[Level, int], ...]
+    sorted_coverages: tuple[float, ...]
+
+    @property
+    def with_policy(self) -> int:
+        return sum(n for p, n in self.policy_mix if p in (Policy.CONDITIONAL_ACCESS, Policy.SECURITY_DEFAULTS))
+
+    def share_below(self, value: float) -> float | None:
+        """Share of customers (with data) whose coverage is below ``value``."""
+        if not self.sorted_coverages:
+            return None
+        return bisect.bisect_left(self.sorted_coverages, value) / len(self.sorted_coverages)
+
+
+_BUCKETS = ((0.0, 0.25, "0–24%"), (0.25, 0.5, "25–49%"), (0.5, 0.75, "50–74%"), (0.75, 0.9, "75–89%"))
+
+
+def slug(customer: Customer) -> str:
+    ascii_name = unicodedata.normalize("NFKD", customer.display_name or "").encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "customer"
+    return f"{stem}-{customer.tenant_id[:8].lower()}"
+
+
+def alerts_by_tenant(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:
+    grouped: dict[str, list[Alert]] = defaultdict(list)
+    for alert in alerts:
+        if alert.customer_tenant_id:
+            grouped[alert.customer_tenant_id.lower()].append(alert)
+    return grouped
+
+
+def customer_rows(snapshot: Snapshot) -> tuple[CustomerRow, ...]:
+    """Every customer with its posture, most urgent first, then by name."""
+    grouped = alerts_by_tenant(snapshot.alerts)
+    rows = [CustomerRow(c, assess(c, grouped.get(c.tenant_id.lower(), [])), slug(c)) for c in snapshot.customers]
+    rows.sort(key=lambda r: (-r.posture.level, _sort_coverage(r), r.name.casefold(), r.customer.tenant_id))
+    return tuple(rows)
+
+
+def _sort_coverage(row: CustomerRow) -> float:
+    return row.posture.coverage if row.posture.coverage is not None else 2.0
+
+
+def base_stats(rows: Sequence[CustomerRow]) -> BaseStats:
+    coverages = sorted(r.posture.coverage for r in rows if r.posture.coverage is not None)
+    buckets = [Bucket(label, sum(1 for c in coverages if lo <= c < hi)) for lo, hi, label in _BUCKETS]
+    buckets.append(Bucket("90–99%", sum(1 for c in coverages if 0.9 <= c < 1.0)))
+    buckets.append(Bucket("100%", sum(1 for c in coverages if c >= 1.0)))
+    policies = Counter(r.posture.policy for r in rows)
+    levels = Counter(r.posture.level for r in rows)
+    return BaseStats(
+        customers=len(rows),
+        with_data=sum(1 for r in rows if r.posture.has_data),
+        median_coverage=statistics.median(coverages) if coverages else None,
+        coverage_buckets=tuple(buckets),
+        policy_mix=tuple((p, policies.get(p, 0)) for p in Policy),
+        levels=tuple((lv, levels.get(lv, 0)) for lv in sorted(Level, reverse=True)),
+        sorted_coverages=tuple(coverages),
+    )

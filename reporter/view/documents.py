@@ -1,0 +1,273 @@
+"""What each document shows, computed once: templates and sheets only lay it out."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reporter.model import Alert, ComplianceStatus, DataGap, Snapshot
+from reporter.snapshot import sha256
+from reporter.view import fmt
+from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
+from reporter.view.brand import Brand
+from reporter.view.customers import BaseStats, CustomerRow, alerts_by_tenant, base_stats, customer_rows
+from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
+from reporter.view.posture import Action, Finding, Level, format_percent
+from reporter.view.requirements import RequirementRow, requirement_rows
+
+TOP_ATTENTION = 15
+"""How many customers the executive summary lists by name, however many there are."""
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    label: str
+    count: int
+    colour: str
+    share: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceView:
+    collected_at: str
+    last_refresh: str
+    last_update: str
+    api: str
+    snapshot_sha256: str
+    tool_version: str
+    partner_tenant_id: str
+    requests: int
+    data_gaps: tuple[DataGap, ...]
+    collected_at_dt: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    brand: Brand
+    title: str
+    period: str
+    period_label: str
+    score: str
+    score_max: str
+    score_value: float | None
+    score_max_value: float | None
+    score_percent: str
+    change: ScoreChange
+    change_text: str
+    requirements: tuple[RequirementRow, ...]
+    mandatory_failing: tuple[str, ...]
+    history: tuple[MonthPoint, ...]
+    customers_total: int
+    customers_with_data: int
+    median_coverage: str
+    coverage_buckets: tuple[Count, ...]
+    policy_mix: tuple[Count, ...]
+    levels: tuple[Count, ...]
+    attention: tuple[CustomerRow, ...]
+    attention_more: int
+    open_alerts: tuple[Count, ...]
+    open_alerts_total: int
+    test_alerts_excluded: int
+    average_response: str
+    provenance: ProvenanceView
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """This customer against the partner's customer base, in aggregate only."""
+
+    your_coverage: str
+    median_coverage: str
+    share_below: str
+    """Share of the other customers whose coverage is lower than this one's."""
+    base_with_policy: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    brand: Brand
+    title: str
+    period: str
+    period_label: str
+    name: str
+    domain: str
+    tenant_id: str
+    level: Level
+    findings: tuple[Finding, ...]
+    actions: tuple[Action, ...]
+    coverage: str
+    coverage_value: float | None
+    users: str
+    compliant_admins: str
+    compliant_non_admins: str
+    policy: str
+    policies: tuple[tuple[str, str], ...]
+    alerts: tuple[AlertRow, ...]
+    comparison: Comparison
+    provenance: ProvenanceView
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a renderer needs, computed once per snapshot."""
+
+    snapshot: Snapshot
+    brand: Brand
+    snapshot_sha256: str
+    rows: tuple[CustomerRow, ...]
+    base: BaseStats
+    summary: SummaryView = field(repr=False)
+    alerts_by_tenant: dict[str, list[Alert]] = field(repr=False, default_factory=dict)
+
+    def customer_view(self, row: CustomerRow) -> CustomerView:
+        return _customer_view(self, row)
+
+
+def build_context(snapshot: Snapshot, brand: Brand) -> ReportContext:
+    rows = customer_rows(snapshot)
+    base = base_stats(rows)
+    digest = sha256(snapshot)
+    summary = _summary_view(snapshot, brand, rows, base, digest)
+    return ReportContext(snapshot, brand, digest, rows, base, summary, alerts_by_tenant(snapshot.alerts))
+
+
+def period_of(snapshot: Snapshot) -> str:
+    return snapshot.provenance.collected_at.strftime("%Y-%m")
+
+
+def _provenance(snapshot: Snapshot, digest: str) -> ProvenanceView:
+    p = snapshot.provenance
+    return ProvenanceView(
+        collected_at=fmt.timestamp(p.collected_at),
+        last_refresh=fmt.timestamp(snapshot.score.last_refresh_date_time),
+        last_update=fmt.timestamp(snapshot.score.updated_date_time),
+        api=f"{p.api_base}/{p.api_version}",
+        snapshot_sha256=digest,
+        tool_version=p.tool_version,
+        partner_tenant_id=p.partner_tenant_id or "–",
+        requests=len(p.requests),
+        data_gaps=p.data_gaps,
+        collected_at_dt=p.collected_at,
+    )
+
+
+def _share(count: int, total: int) -> str:
+    return format_percent(count / total) if total else "–"
+
+
+def _summary_view(
+    snapshot: Snapshot, brand: Brand, rows: tuple[CustomerRow, ...], base: BaseStats, digest: str
+) -> SummaryView:
+    score = snapshot.score
+    change = change_since_previous(snapshot.history, score)
+    requirements = requirement_rows(snapshot.requirements)
+    open_alerts = [a for a in snapshot.alerts if a.is_open and not a.is_test]
+    by_severity = [(s, sum(1 for a in open_alerts if a.severity is s)) for s in SEVERITY_COLOURS]
+    needing = [r for r in rows if r.posture.level > Level.NO_DATA]
+    response = next((d for r in requirements if r.key == "securityAlertsPromptlyResolved" for d in r.details), None)
+    percent = (
+        format_percent(score.current_score / score.max_score, 0)
+        if score.current_score is not None and score.max_score
+        else "–"
+    )
+    return SummaryView(
+        brand=brand,
+        title=f"Partner security score — {fmt.month(snapshot.provenance.collected_at)}",
+        period=period_of(snapshot),
+        period_label=fmt.month(snapshot.provenance.collected_at),
+        score=fmt.number(score.current_score, 1 if score.current_score and score.current_score % 1 else 0),
+        score_max=fmt.number(score.max_score),
+        score_value=score.current_score,
+        score_max_value=score.max_score,
+        score_percent=percent,
+        change=change,
+        change_text=(
+            f"{fmt.signed(change.delta)} since {fmt.date(change.previous_at)}"
+            if change.delta is not None
+            else "no earlier score to compare"
+        ),
+        requirements=requirements,
+        mandatory_failing=tuple(
+            r.title for r in requirements if r.mandatory and r.status_key != ComplianceStatus.COMPLIANT.value
+        ),
+        history=monthly_series(snapshot.history, score, snapshot.provenance.collected_at),
+        customers_total=base.customers,
+        customers_with_data=base.with_data,
+        median_coverage=format_percent(base.median_coverage),
+        coverage_buckets=tuple(
+            Count(b.label, b.count, "", _share(b.count, base.with_data)) for b in base.coverage_buckets
+        ),
+        policy_mix=tuple(
+            Count(p.label, n, _POLICY_COLOURS[p.name], _share(n, base.customers)) for p, n in base.policy_mix
+        ),
+        levels=tuple(Count(lv.label, n, lv.colour, _share(n, base.customers)) for lv, n in base.levels),
+        attention=tuple(needing[:TOP_ATTENTION]),
+        attention_more=max(0, len(needing) - TOP_ATTENTION),
+        open_alerts=tuple(Count(severity_label(s), n, SEVERITY_COLOURS[s]) for s, n in by_severity),
+        open_alerts_total=len(open_alerts),
+        test_alerts_excluded=sum(1 for a in snapshot.alerts if a.is_test),
+        average_response=response[1] if response else "not reported",
+        provenance=_provenance(snapshot, digest),
+    )
+
+
+_POLICY_COLOURS = {
+    "CONDITIONAL_ACCESS": "#2E7D32",
+    "SECURITY_DEFAULTS": "#66BB6A",
+    "PER_USER_ONLY": "#F9A825",
+    "NONE": "#C62828",
+    "UNKNOWN": "#9E9E9E",
+}
+
+
+def _customer_actions(actions: tuple[Action, ...], brand: Brand) -> tuple[Action, ...]:
+    """The customer's reader cannot open Partner Center: those steps are the partner's."""
+    shown = []
+    for action in actions:
+        if action.partner_only:
+            shown.append(Action(f"{brand.name} will follow this up: {action.text}", "", None, True))
+        else:
+            shown.append(action)
+    return tuple(shown)
+
+
+def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
+    snapshot, brand, base = context.snapshot, context.brand, context.base
+    customer, posture = row.customer, row.posture
+    own_alerts = context.alerts_by_tenant.get(customer.tenant_id.lower(), [])
+    cov = posture.coverage
+    others = len(base.sorted_coverages) - 1  # every customer with a coverage but this one
+    below = bisect.bisect_left(base.sorted_coverages, cov) if cov is not None else 0
+    comparison = Comparison(
+        your_coverage=format_percent(cov),
+        median_coverage=format_percent(base.median_coverage),
+        share_below=_share(below, others) if cov is not None and others > 0 else "–",
+        base_with_policy=_share(base.with_policy, base.customers),
+    )
+    return CustomerView(
+        brand=brand,
+        title=f"Security report for {customer.label}",
+        period=period_of(snapshot),
+        period_label=fmt.month(snapshot.provenance.collected_at),
+        name=customer.label,
+        domain=customer.default_domain_name or "",
+        tenant_id=customer.tenant_id,
+        level=posture.level,
+        findings=posture.findings,
+        actions=_customer_actions(posture.actions, brand),
+        coverage=format_percent(posture.coverage),
+        coverage_value=posture.coverage,
+        users=fmt.number(posture.users),
+        compliant_admins=fmt.number(posture.compliant_admins),
+        compliant_non_admins=fmt.number(posture.compliant_non_admins),
+        policy=posture.policy.label,
+        policies=(
+            ("Security defaults", fmt.policy_status(posture.security_defaults)),
+            ("Conditional Access policy requiring MFA", fmt.policy_status(posture.conditional_access)),
+            ("Legacy per-user MFA", fmt.policy_status(posture.per_user_mfa)),
+        ),
+        alerts=open_alert_rows(own_alerts),
+        comparison=comparison,
+        provenance=_provenance(snapshot, context.snapshot_sha256),
+    )

@@ -1,0 +1,110 @@
+"""The partner's security requirements as rows a document shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reporter.model import (
+    AdminsMfaDetails,
+    ComplianceStatus,
+    CustomersMfaDetails,
+    Requirement,
+    RequirementType,
+    ResponseTimeDetails,
+    SpendingBudgetDetails,
+)
+from reporter.view import fmt
+
+TITLES = {
+    RequirementType.MFA_ENFORCED_FOR_ADMINS: "MFA for the partner's own admins",
+    RequirementType.MFA_ENFORCED_FOR_ADMINS_OF_CUSTOMERS: "MFA for customers' admins",
+    RequirementType.SECURITY_ALERTS_PROMPTLY_RESOLVED: "Security alerts resolved promptly",
+    RequirementType.SECURITY_CONTACT_PROVIDED: "Security contact provided",
+    RequirementType.SPENDING_BUDGET_SET_FOR_CUSTOMER_AZURE_SUBSCRIPTIONS: "Spending budgets on customers' Azure",
+}
+
+STATUS_COLOURS = {
+    ComplianceStatus.COMPLIANT: "#2E7D32",
+    ComplianceStatus.NONCOMPLIANT: "#C62828",
+    ComplianceStatus.UNKNOWN: "#757575",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementRow:
+    id: str
+    key: str
+    """The requirement type as Graph names it (unknown types keep their name)."""
+    title: str
+    status: str
+    status_key: str
+    status_colour: str
+    compliant: bool
+    score: int | None
+    max_score: int | None
+    score_text: str
+    state: str
+    mandatory: bool
+    action_url: str | None
+    help_url: str | None
+    details: tuple[tuple[str, str], ...]
+    """Label and value pairs of the requirement's own figures."""
+    updated: str
+
+
+def requirement_rows(requirements: tuple[Requirement, ...]) -> tuple[RequirementRow, ...]:
+    return tuple(_row(r) for r in requirements)
+
+
+def _row(req: Requirement) -> RequirementRow:
+    title = TITLES.get(req.requirement_type) or f"Unknown requirement ({req.requirement_type_name})"
+    return RequirementRow(
+        id=req.id,
+        key=req.requirement_type_name,
+        title=title,
+        status=fmt.compliance(req.compliance_status),
+        status_key=req.compliance_status.value,
+        status_colour=STATUS_COLOURS[req.compliance_status],
+        compliant=req.compliance_status is ComplianceStatus.COMPLIANT,
+        score=req.score,
+        max_score=req.max_score,
+        score_text=f"{fmt.number(req.score)} / {fmt.number(req.max_score)}",
+        state=fmt.state(req.state),
+        mandatory=req.mandatory_for_csp,
+        action_url=_http(req.action_url),
+        help_url=_http(req.help_url),
+        details=_details(req),
+        updated=fmt.date(req.updated_date_time),
+    )
+
+
+def _http(url: str | None) -> str | None:
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def _of(part: int | None, whole: int | None) -> str:
+    return f"{fmt.number(part)} of {fmt.number(whole)}"
+
+
+def _details(req: Requirement) -> tuple[tuple[str, str], ...]:
+    d = req.details
+    if isinstance(d, AdminsMfaDetails):
+        return (
+            ("Admins with MFA", _of(d.mfa_enabled_admins_count, d.total_admins_count)),
+            ("Admins required but not using MFA", fmt.number(d.admins_required_not_using_mfa_count)),
+            ("Users with MFA", _of(d.mfa_enabled_users_count, d.total_users_count)),
+            ("Users required but not using MFA", fmt.number(d.users_required_not_using_mfa_count)),
+            ("Security defaults", fmt.policy_status(d.security_defaults_status)),
+            ("Conditional Access MFA policy", fmt.policy_status(d.mfa_conditional_access_policy_status)),
+            ("Legacy per-user MFA", fmt.policy_status(d.legacy_per_user_mfa_status)),
+        )
+    if isinstance(d, CustomersMfaDetails):
+        return (("Compliant customer tenants", _of(d.compliant_tenant_count, d.total_tenant_count)),)
+    if isinstance(d, SpendingBudgetDetails):
+        return (
+            ("Customers with a spending budget", _of(d.customers_with_spend_budget_count, d.total_customers_count)),
+        )
+    if isinstance(d, ResponseTimeDetails):
+        hours = d.average_response_time_in_hours
+        return (("Average response time (last 30 days)", "not reported" if hours is None else f"{hours:.1f} h"),)
+    return ()

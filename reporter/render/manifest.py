@@ -1,0 +1,47 @@
+"""``manifest.json``: every file of a render with its kind and SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from reporter.atomic import write_bytes
+from reporter.render.artifact import Artifact, ArtifactKind
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_artifact(
+    out_dir: Path, relative: Path, data: bytes, kind: ArtifactKind, tenant_id: str | None = None
+) -> Artifact:
+    """Write ``data`` atomically under ``out_dir`` and describe it for the manifest."""
+    write_bytes(out_dir / relative, data)
+    return Artifact(relative, kind, hashlib.sha256(data).hexdigest(), tenant_id)
+
+
+def manifest_bytes(artifacts: Sequence[Artifact], *, snapshot_sha256: str, period: str, tool_version: str) -> bytes:
+    files = []
+    for a in sorted(artifacts, key=lambda a: a.path.as_posix()):
+        entry: dict[str, str] = {"path": a.path.as_posix(), "kind": a.kind.value, "sha256": a.sha256}
+        if a.tenant_id:
+            entry["tenantId"] = a.tenant_id
+        files.append(entry)
+    document = {
+        "manifestVersion": MANIFEST_VERSION,
+        "period": period,
+        "snapshotSha256": snapshot_sha256,
+        "toolVersion": tool_version,
+        "files": files,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"

@@ -1,0 +1,17 @@
+"""What the caller chooses about a render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    customer_reports: bool = True
+    """Write one PDF per customer."""
+    customer_workbooks: bool = False
+    """Write one workbook per customer beside its PDF."""
+    workers: int | None = None
+    """Processes for the customer reports; ``None`` uses every core."""
+    progress: bool = False
+    """Show a progress bar (on a terminal)."""

@@ -1,0 +1,30 @@
+"""``render(snapshot, out_dir)``: every document of one snapshot, and the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reporter import snapshot as snapshot_io
+from reporter.model import Snapshot
+from reporter.render import pdf, xlsx
+from reporter.render.artifact import Artifact, ArtifactKind
+from reporter.render.manifest import MANIFEST_NAME, manifest_bytes, write_artifact
+from reporter.render.options import RenderOptions
+from reporter.view import Brand, build_context, period_of
+
+
+def render_all(snapshot: Snapshot, out_dir: Path, brand: Brand, options: RenderOptions | None = None) -> list[Artifact]:
+    """Write the summary PDF, customer PDFs, workbooks, the snapshot and ``manifest.json``."""
+    options = options or RenderOptions()
+    context = build_context(snapshot, brand)
+    artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
+    for renderer in (pdf.render, xlsx.render):
+        artifacts.extend(renderer(context, out_dir, options))
+    manifest = manifest_bytes(
+        artifacts,
+        snapshot_sha256=context.snapshot_sha256,
+        period=period_of(snapshot),
+        tool_version=snapshot.provenance.tool_version,
+    )
+    write_artifact(out_dir, Path(MANIFEST_NAME), manifest, ArtifactKind.SNAPSHOT)
+    return artifacts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reporter import snapshot as snapshot_io
+from reporter.atomic import write_bytes
 from reporter.model import Snapshot
 from reporter.render import pdf, xlsx
 from reporter.render.artifact import Artifact, ArtifactKind
@@ -26,5 +27,5 @@ def render_all(snapshot: Snapshot, out_dir: Path, brand: Brand, options: RenderO
         period=period_of(snapshot),
         tool_version=snapshot.provenance.tool_version,
     )
-    write_artifact(out_dir, Path(MANIFEST_NAME), manifest, ArtifactKind.SNAPSHOT)
+    write_bytes(out_dir / MANIFEST_NAME, manifest)
     return artifacts

@@ -250,7 +250,7 @@ def _build(factory: Callable[..., M], where: str, **fields: Any) -> M:
 
 def parse_score(doc: Mapping[str, Any], where: str = "securityScore") -> PartnerScore:
     """The partner score singleton, bare or wrapped as ``{"value": {...}}``."""
-    body = _unwrap(doc, where)
+    body, where = _unwrap(doc, where)
     return _build(
         PartnerScore,
         where,
@@ -262,11 +262,13 @@ def parse_score(doc: Mapping[str, Any], where: str = "securityScore") -> Partner
     )
 
 
-def _unwrap(doc: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+def _unwrap(doc: Mapping[str, Any], where: str) -> tuple[Mapping[str, Any], str]:
+    """The singleton's body and where it was: bare, or wrapped as ``{"value": {...}}``."""
     doc = _object(doc, where)
     if "value" in doc and "currentScore" not in doc:
-        return _object(doc["value"], _join(where, "value"))
-    return doc
+        inner = _join(where, "value")
+        return _object(doc["value"], inner), inner
+    return doc, where
 
 
 _COMPLIANCE_ALIASES = {
@@ -454,9 +456,9 @@ def build_snapshot(
     names: Mapping[str, CustomerName] | None = None,
 ) -> Snapshot:
     """Assemble a snapshot; ``names`` (e.g. from a customers file) override contract names."""
-    body = _unwrap(payloads.score, "securityScore")
-    requirement_items = _items(payloads.requirements, body, "requirements")
-    history_items = _items(payloads.history, body, "history")
+    body, where = _unwrap(payloads.score, "securityScore")
+    requirement_items = _items(payloads.requirements, body, _join(where, "requirements"))
+    history_items = _items(payloads.history, body, _join(where, "history"))
     requirements = tuple(parse_requirement(x, f"requirements[{i}]") for i, x in enumerate(requirement_items))
     history = sorted(
         (parse_history_point(x, f"history[{i}]") for i, x in enumerate(history_items)),
@@ -480,14 +482,17 @@ def build_snapshot(
     )
 
 
-def _items(given: Sequence[Mapping[str, Any]] | None, body: Mapping[str, Any], key: str) -> Sequence[Mapping[str, Any]]:
+def _items(
+    given: Sequence[Mapping[str, Any]] | None, body: Mapping[str, Any], where: str
+) -> Sequence[Mapping[str, Any]]:
+    """The collection's items, else what the score expanded under that name, else none."""
     if given is not None:
         return given
-    expanded = body.get(key)
+    expanded = body.get(where.rpartition(".")[2])
     if expanded is None:
         return ()
     if not isinstance(expanded, list):
-        raise _fail("securityScore", key, "expected a list", expanded)
+        raise DataError(f"{where}: expected a list, got {type(expanded).__name__}")
     return expanded
 
 

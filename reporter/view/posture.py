@@ -98,6 +98,8 @@ class Finding:
     level: Level
     reason: str
     action: Action | None
+    key: str = ""
+    """What kind of problem this is (stable across months, unlike the reason's figures)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +216,7 @@ def _mfa_findings(customer: Customer, cov: float | None, policy: Policy, tenant:
                     links.PARTNER_CUSTOMERS,
                     partner_only=True,
                 ),
+                key="no-data",
             )
         ]
     findings: list[Finding] = []
@@ -228,6 +231,7 @@ def _mfa_findings(customer: Customer, cov: float | None, policy: Policy, tenant:
                     links.portal(tenant, links.SECURITY_DEFAULTS),
                     links.DOC_SECURITY_DEFAULTS,
                 ),
+                key="no-policy",
             )
         )
     elif policy is Policy.PER_USER_ONLY:
@@ -240,10 +244,13 @@ def _mfa_findings(customer: Customer, cov: float | None, policy: Policy, tenant:
                     links.portal(tenant, links.CONDITIONAL_ACCESS),
                     links.DOC_CA_MFA_ALL_USERS,
                 ),
+                key="per-user-only",
             )
         )
     elif policy is Policy.UNKNOWN:
-        findings.append(Finding(Level.LOW, "Microsoft did not report which MFA policy is in force.", None))
+        findings.append(
+            Finding(Level.LOW, "Microsoft did not report which MFA policy is in force.", None, key="policy-unknown")
+        )
     if users > 0 and mfa.compliant_admins_count == 0:
         findings.append(
             Finding(
@@ -254,6 +261,7 @@ def _mfa_findings(customer: Customer, cov: float | None, policy: Policy, tenant:
                     links.portal(tenant, links.CONDITIONAL_ACCESS),
                     links.DOC_CA_MFA_ADMINS,
                 ),
+                key="no-admin-mfa",
             )
         )
     if cov is not None and cov < COVERAGE_TARGET:
@@ -267,6 +275,7 @@ def _mfa_findings(customer: Customer, cov: float | None, policy: Policy, tenant:
                     links.portal(tenant, links.REGISTRATION_DETAILS),
                     links.DOC_CA_MFA_ALL_USERS,
                 ),
+                key="low-coverage",
             )
         )
     return findings
@@ -288,6 +297,7 @@ def _alert_findings(by_severity: Sequence[tuple[AlertSeverity, int]]) -> list[Fi
                     links.PARTNER_SECURITY_ALERTS,
                     partner_only=True,
                 ),
+                key=f"open-alerts-{severity.value}",
             )
         )
     return findings

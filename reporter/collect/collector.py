@@ -1,0 +1,181 @@
+"""One collection: sign in, fetch every source concurrently, build the snapshot.
+
+The score, its requirements and history, customer insights, alerts and
+contracts are fetched at the same time, each in its own thread over the run's
+shared ``httpx.Client`` (one keep-alive connection each). The customer insights
+chain is the longest (its pages can only be read one after the other), so the
+run takes about as long as that chain alone.
+
+Requirements and history are read from their own endpoints rather than through
+``$expand=requirements,history`` on the score: they are collections and may be
+paged, which an expanded navigation property never is; in parallel the two extra
+requests cost no time.
+
+Score, requirements, history and customer insights are required: if one fails,
+the run fails and no snapshot is made. Alerts and contracts are optional: a
+failure becomes a ``DataGap`` in the snapshot and the run goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from reporter._version import __version__
+from reporter.collect.auth import TokenSource, create_token_source
+from reporter.collect.config import Settings
+from reporter.collect.graph import DIRECTORY_HINT, GraphClient
+from reporter.collect.http import build_http_client
+from reporter.collect.names import load_customers_file
+from reporter.collect.parse import CustomerName, GraphPayloads, build_snapshot
+from reporter.collect.progress import CollectProgress, NullProgress
+from reporter.collect.retry import Clock, Retrier, RetryPolicy, RunBudget, SystemClock
+from reporter.errors import DataError, ReporterError
+from reporter.model import DataGap, Provenance, Snapshot
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "beta"
+SCORE = "/security/partner/securityScore"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One thing to fetch: ``paged`` collections follow nextLink; ``required`` failures fail the run."""
+
+    name: str
+    path: str
+    paged: bool
+    required: bool
+    version: str = API_VERSION
+    forbidden_hint: str | None = None
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("customerInsights", f"{SCORE}/customerInsights", paged=True, required=True),
+    Source("score", SCORE, paged=False, required=True),
+    Source("requirements", f"{SCORE}/requirements", paged=True, required=True),
+    Source("history", f"{SCORE}/history", paged=True, required=True),
+    Source("alerts", "/security/partner/securityAlerts", paged=True, required=False),
+    Source("contracts", "/contracts", paged=True, required=False, version="v1.0", forbidden_hint=DIRECTORY_HINT),
+)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What the sources returned: raw JSON by source name, and the optional ones that failed."""
+
+    bodies: Mapping[str, Any]
+    gaps: tuple[DataGap, ...]
+
+    def payloads(self) -> GraphPayloads:
+        score = self.bodies["score"]
+        if not isinstance(score, dict):
+            raise DataError(f"GET /beta{SCORE}: the answer is not a JSON object")
+        return GraphPayloads(
+            score=score,
+            requirements=self.bodies["requirements"],
+            history=self.bodies["history"],
+            customer_insights=self.bodies["customerInsights"],
+            alerts=self.bodies.get("alerts"),
+            contracts=self.bodies.get("contracts"),
+        )
+
+
+class _Stopped(Exception):
+    """Raised inside a fetch thread when another required source already failed."""
+
+
+def collect(
+    settings: Settings,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    progress: CollectProgress | None = None,
+    clock: Clock | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> Snapshot:
+    """Collect a snapshot from Graph as ``settings`` say; raises a ``ReporterError`` on failure."""
+    clock = clock or SystemClock()
+    progress = progress or NullProgress()
+    names: dict[str, CustomerName] | None = None
+    if settings.customers_file is not None:
+        names = load_customers_file(settings.customers_file)  # a bad file fails before any request
+    collected_at = clock.now()
+    with build_http_client(settings, transport) as http:
+        retrier = Retrier(RunBudget(clock, settings.time_budget), retry_policy, notice=_notice(progress))
+        tokens = create_token_source(settings, http, retrier, clock)
+        graph = GraphClient(http, settings.graph_url, tokens, retrier, page_size=settings.page_size)
+        fetched = fetch_all(graph, tokens, settings, progress)
+    provenance = Provenance(
+        collected_at=collected_at,
+        api_base=settings.graph_url,
+        api_version=API_VERSION,
+        tool_version=__version__,
+        partner_tenant_id=settings.tenant_id,
+        requests=graph.request_log.records(),
+        data_gaps=fetched.gaps,
+    )
+    return build_snapshot(fetched.payloads(), provenance, names)
+
+
+def _notice(progress: CollectProgress) -> Callable[[str], None]:
+    def notice(message: str) -> None:
+        log.info("%s", message)
+        progress.note(message)
+
+    return notice
+
+
+def fetch_all(graph: GraphClient, tokens: TokenSource, settings: Settings, progress: CollectProgress) -> Fetched:
+    """Fetch every source at once; the first required failure stops the others and is raised."""
+    tokens.token()  # sign in once, before the concurrent requests all need a token
+    sources = [
+        s for s in SOURCES if (s.name != "alerts" or settings.alerts) and (s.name != "contracts" or settings.contracts)
+    ]
+    stop = threading.Event()
+    bodies: dict[str, Any] = {}
+    gaps: list[DataGap] = []
+    with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="collect") as pool:
+        futures = {source.name: pool.submit(_fetch, graph, source, progress, stop) for source in sources}
+        required = [futures[source.name] for source in sources if source.required]
+        wait(required, return_when=FIRST_EXCEPTION)
+        for future in required:
+            error = future.exception() if future.done() else None
+            if error is not None:
+                stop.set()  # the other fetches end at their next page
+                raise error
+        for source in sources:
+            try:
+                bodies[source.name] = futures[source.name].result()
+            except ReporterError as exc:
+                if source.required:
+                    raise
+                gaps.append(DataGap(source=source.name, reason=str(exc)))
+                progress.failed(source.name, str(exc))
+    return Fetched(bodies=bodies, gaps=tuple(gaps))
+
+
+def _fetch(graph: GraphClient, source: Source, progress: CollectProgress, stop: threading.Event) -> Any:
+    if stop.is_set():
+        raise _Stopped
+    progress.start(source.name)
+    hint = {"forbidden_hint": source.forbidden_hint} if source.forbidden_hint else {}
+    if not source.paged:
+        body = graph.get_json(source.path, version=source.version, **hint)
+        progress.done(source.name)
+        return body
+
+    def on_page(items: int) -> None:
+        progress.page(source.name, items)
+        if stop.is_set():
+            raise _Stopped
+
+    result = graph.get_paged(source.path, version=source.version, on_page=on_page, **hint)
+    progress.done(source.name)
+    return result

@@ -1,0 +1,226 @@
+"""Collector settings: the ``[graph]`` and ``[collect]`` tables of ``reporter.toml``, then the environment.
+
+Precedence, lowest first: built-in defaults, the TOML file, ``REPORTER_*``
+environment variables, command-line options. The client secret is read from
+``REPORTER_CLIENT_SECRET`` only; a ``client_secret`` key in the file is refused.
+Other tables of the file (``[brand]`` and so on) belong to other parts of
+reporter and are ignored here.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from reporter.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("reporter.toml")
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
+DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+
+_MULTI_TENANT_NAMES = frozenset({"common", "organizations", "consumers"})
+_TENANT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A string that never shows itself in ``repr``, ``str`` or a format string."""
+
+    _value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return repr(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the collector needs; build it with ``load_settings``."""
+
+    tenant_id: str
+    client_id: str
+    client_secret: Secret | None = None
+    certificate: Path | None = None
+    """A PEM file holding the private key and the certificate, or a PFX (``.pfx``/``.p12``) file."""
+    certificate_password: Secret | None = None
+    graph_url: str = DEFAULT_GRAPH_URL
+    authority_url: str = DEFAULT_AUTHORITY_URL
+    ca_bundle: Path | None = None
+    customers_file: Path | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    time_budget: float = 1800.0
+    """Seconds the whole collection may take, waits for throttling included."""
+    max_connections: int = 16
+    page_size: int | None = None
+    """Sent as ``Prefer: odata.maxpagesize``; a hint Graph may ignore."""
+    alerts: bool = True
+    contracts: bool = True
+
+    @property
+    def authority(self) -> str:
+        return f"{self.authority_url}/{self.tenant_id}"
+
+
+# --- The file schema ---------------------------------------------------------------
+
+_GRAPH_KEYS: dict[str, type | tuple[type, ...]] = {
+    "tenant_id": str,
+    "client_id": str,
+    "certificate": str,
+    "certificate_password_env": str,
+    "graph_url": str,
+    "authority_url": str,
+    "ca_bundle": str,
+    "connect_timeout": (int, float),
+    "read_timeout": (int, float),
+    "time_budget": (int, float),
+    "max_connections": int,
+}
+_COLLECT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "customers_file": str,
+    "page_size": int,
+    "alerts": bool,
+    "contracts": bool,
+}
+_PATH_KEYS = frozenset({"certificate", "ca_bundle", "customers_file"})
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", (int, float): "a number"}
+
+
+def load_settings(
+    config_file: Path | None,
+    env: Mapping[str, str],
+    *,
+    customers_file: Path | None = None,
+) -> Settings:
+    """Read ``config_file`` (or ``./reporter.toml`` if it exists), apply ``env`` and options."""
+    values: dict[str, Any] = {}
+    password_env = "REPORTER_CERTIFICATE_PASSWORD"  # noqa: S105 (a variable name)
+    if config_file is not None or DEFAULT_CONFIG_FILE.is_file():
+        path = config_file if config_file is not None else DEFAULT_CONFIG_FILE
+        values = _read_file(path)
+        password_env = values.pop("certificate_password_env", password_env)
+
+    overrides = {
+        "tenant_id": "REPORTER_TENANT_ID",
+        "client_id": "REPORTER_CLIENT_ID",
+        "certificate": "REPORTER_CERTIFICATE",
+        "graph_url": "REPORTER_GRAPH_URL",
+        "authority_url": "REPORTER_AUTHORITY_URL",
+        "ca_bundle": "REPORTER_CA_BUNDLE",
+    }
+    for key, name in overrides.items():
+        if env.get(name):
+            values[key] = Path(env[name]) if key in _PATH_KEYS else env[name]
+    if customers_file is not None:
+        values["customers_file"] = customers_file
+    if env.get("REPORTER_CLIENT_SECRET"):
+        values["client_secret"] = Secret(env["REPORTER_CLIENT_SECRET"])
+    if env.get(password_env):
+        values["certificate_password"] = Secret(env[password_env])
+    return _validate(values)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file", "give the path of a reporter.toml") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    values: dict[str, Any] = {}
+    for table, schema in (("graph", _GRAPH_KEYS), ("collect", _COLLECT_KEYS)):
+        section = data.get(table, {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [{table}] must be a table")
+        for key, value in section.items():
+            if key == "client_secret":
+                raise ConfigError(
+                    f"{path}: [{table}] client_secret is not read from the config file",
+                    "put the secret in the environment variable REPORTER_CLIENT_SECRET instead",
+                )
+            if key not in schema:
+                known = ", ".join(sorted(schema))
+                raise ConfigError(f"{path}: [{table}] unknown key {key!r}", f"known keys: {known}")
+            expected = schema[key]
+            if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+                raise ConfigError(f"{path}: [{table}] {key} must be {_TYPE_NAMES[expected]}, found {value!r:.40}")
+            values[key] = (path.parent / str(value)) if key in _PATH_KEYS else value
+    return values
+
+
+def _validate(values: dict[str, Any]) -> Settings:
+    tenant_id = str(values.get("tenant_id", "")).strip()
+    client_id = str(values.get("client_id", "")).strip()
+    if not tenant_id:
+        raise ConfigError("the tenant id is missing", "set [graph] tenant_id or REPORTER_TENANT_ID")
+    if tenant_id.lower() in _MULTI_TENANT_NAMES:
+        raise ConfigError(
+            f"tenant id {tenant_id!r} is not a tenant",
+            "app-only sign-in needs the partner's own tenant id (a GUID) or its domain",
+        )
+    if not _TENANT_RE.match(tenant_id):
+        raise ConfigError(f"tenant id {tenant_id!r} is not a tenant GUID or domain name")
+    if not client_id:
+        raise ConfigError("the client id is missing", "set [graph] client_id or REPORTER_CLIENT_ID")
+    values["tenant_id"] = tenant_id
+    values["client_id"] = client_id
+    values["graph_url"] = _https_url("graph URL", values.get("graph_url", DEFAULT_GRAPH_URL))
+    values["authority_url"] = _https_url("authority URL", values.get("authority_url", DEFAULT_AUTHORITY_URL))
+    if values["graph_url"].endswith(("/beta", "/v1.0")):
+        raise ConfigError(
+            f"graph URL {values['graph_url']} includes an API version",
+            "give the host only, e.g. https://graph.microsoft.com; reporter appends /beta or /v1.0",
+        )
+
+    certificate = values.get("certificate")
+    if values.get("client_secret") and certificate:
+        raise ConfigError(
+            "both a client secret and a certificate are configured",
+            "unset REPORTER_CLIENT_SECRET or the certificate setting",
+        )
+    if not values.get("client_secret") and not certificate:
+        raise ConfigError(
+            "no credential configured",
+            "set REPORTER_CLIENT_SECRET, or a certificate with [graph] certificate or REPORTER_CERTIFICATE",
+        )
+    for key in ("certificate", "ca_bundle", "customers_file"):
+        given = values.get(key)
+        if given is not None:
+            values[key] = Path(given)
+            if not values[key].is_file():
+                raise ConfigError(f"{key.replace('_', ' ')} {values[key]}: no such file")
+    for key in ("connect_timeout", "read_timeout", "time_budget"):
+        if key in values:
+            values[key] = float(values[key])
+            if values[key] <= 0:
+                raise ConfigError(f"{key} must be a positive number of seconds")
+    for key in ("max_connections", "page_size"):
+        if key in values and values[key] < 1:
+            raise ConfigError(f"{key} must be at least 1")
+    return Settings(**values)
+
+
+def _https_url(what: str, value: str) -> str:
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(f"{what} {value!r} is not an https URL", "Graph and Entra ID are only served over https")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{what} {value!r} must not have a query or fragment")
+    return url

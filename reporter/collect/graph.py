@@ -1,0 +1,209 @@
+"""The Microsoft Graph client: one GET (with retries and token refresh), JSON, and paging.
+
+Every request carries a fresh ``client-request-id`` and is recorded, with the
+response's ``request-id``, for the snapshot's provenance; any failure names both
+ids. Paging follows the whole ``@odata.nextLink`` as given until it is absent,
+and stops on a link that repeats or leaves the Graph host.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from reporter.collect.auth import TokenSource
+from reporter.collect.retry import Retrier, describe_network_error, request_ids
+from reporter.errors import DataError, GraphError
+from reporter.model import RequestRecord
+
+log = logging.getLogger(__name__)
+
+PARTNER_SECURITY_HINT = (
+    "the app needs the Microsoft Graph application permission PartnerSecurity.Read.All with admin consent, "
+    "and the partner's Partner Center roles that see the score are Admin Agent, Security Administrator "
+    "and Security Reader"
+)
+DIRECTORY_HINT = (
+    "reading /v1.0/contracts needs a directory read permission such as Directory.Read.All with admin consent"
+)
+
+PageCallback = Callable[[int], None]
+"""Called after each page with the number of items it held."""
+
+
+class RequestLog:
+    """The requests of a run, in the order their answers arrived; shared by threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[RequestRecord] = []
+
+    def add(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def records(self) -> tuple[RequestRecord, ...]:
+        with self._lock:
+            return tuple(self._records)
+
+
+class GraphClient:
+    """GET requests to Graph through ``http``; thread-safe, so fetches can run concurrently."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        graph_url: str,
+        tokens: TokenSource,
+        retrier: Retrier,
+        request_log: RequestLog | None = None,
+        page_size: int | None = None,
+    ) -> None:
+        self._http = http
+        self.graph_url = graph_url.rstrip("/")
+        self._origin = _origin(self.graph_url)
+        self._tokens = tokens
+        self._retrier = retrier
+        self.request_log = request_log if request_log is not None else RequestLog()
+        self._page_size = page_size
+
+    def url(self, path: str, version: str = "beta") -> str:
+        return f"{self.graph_url}/{version}/{path.lstrip('/')}"
+
+    def get_json(self, path: str, *, version: str = "beta", forbidden_hint: str = PARTNER_SECURITY_HINT) -> Any:
+        """The decoded JSON of ``GET {graph_url}/{version}{path}``."""
+        return self._get(self.url(path, version), forbidden_hint)
+
+    def get_paged(
+        self,
+        path: str,
+        *,
+        version: str = "beta",
+        forbidden_hint: str = PARTNER_SECURITY_HINT,
+        on_page: PageCallback | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every item of a collection, following ``@odata.nextLink`` until it is absent."""
+        url = self.url(path, version)
+        seen: set[str] = set()
+        items: list[dict[str, Any]] = []
+        while True:
+            seen.add(url)
+            body = self._get(url, forbidden_hint)
+            if not isinstance(body, dict) or not isinstance(body.get("value"), list):
+                raise DataError(f"GET {_path(url)}: the answer is not a collection (no 'value' list)")
+            page = body["value"]
+            items.extend(page)
+            if on_page is not None:
+                on_page(len(page))
+            link = body.get("@odata.nextLink")
+            if link is None:
+                return items
+            if not isinstance(link, str) or _origin(link) != self._origin:
+                raise GraphError(
+                    f"GET {_path(url)}: @odata.nextLink {str(link)!r:.80} does not point to {self._origin}"
+                )
+            if link in seen:
+                raise GraphError(
+                    f"GET {_path(url)}: Graph sent a @odata.nextLink that was already followed ({_path(link)}) "
+                    f"after {len(items)} items",
+                    "paging would never end; try again later",
+                )
+            url = link
+
+    # --- one request ------------------------------------------------------------------
+
+    def _get(self, url: str, forbidden_hint: str) -> Any:
+        token = self._tokens.token()
+        response = self._send(url, token)
+        if response.status_code == 401:
+            log.info("GET %s: 401, getting a new token (%s)", _path(url), request_ids(response.request, response))
+            token = self._tokens.refresh(token)
+            response = self._send(url, token)
+        if response.status_code >= 400:
+            raise self._error(response, forbidden_hint)
+        try:
+            return json.loads(response.content)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DataError(
+                f"GET {_path(url)}: the answer is not valid JSON ({exc.msg} at position {exc.pos}; "
+                f"{request_ids(response.request, response)})"
+                if isinstance(exc, json.JSONDecodeError)
+                else f"GET {_path(url)}: the answer is not UTF-8 ({request_ids(response.request, response)})"
+            ) from None
+
+    def _send(self, url: str, token: str) -> httpx.Response:
+        headers = {"Accept": "application/json"}
+        if self._page_size is not None:
+            headers["Prefer"] = f"odata.maxpagesize={self._page_size}"
+
+        def attempt() -> httpx.Response:
+            request = self._http.build_request(
+                "GET",
+                url,
+                headers={**headers, "Authorization": f"Bearer {token}", "client-request-id": str(uuid.uuid4())},
+            )
+            response = self._http.send(request)
+            self.request_log.add(
+                RequestRecord(
+                    method="GET",
+                    path=_path(url),
+                    status=response.status_code,
+                    client_request_id=request.headers["client-request-id"],
+                    request_id=response.headers.get("request-id"),
+                )
+            )
+            return response
+
+        try:
+            return self._retrier.run(attempt, f"GET {_path(url)}")
+        except httpx.RequestError as exc:
+            raise GraphError(
+                f"GET {_path(url)}: {describe_network_error(exc)} ({request_ids(exc.request)})",
+                "check the Graph URL, the network and the CA bundle",
+            ) from None
+
+    def _error(self, response: httpx.Response, forbidden_hint: str) -> GraphError:
+        status = response.status_code
+        where = f"GET {_path(str(response.request.url))}"
+        ids = request_ids(response.request, response)
+        detail = _graph_error_detail(response)
+        if status == 401:
+            return GraphError(
+                f"{where}: Graph refused the app's token twice (HTTP 401{detail}; {ids})",
+                "check that the app registration is in the partner tenant and the token audience is Graph",
+            )
+        if status == 403:
+            return GraphError(f"{where}: access denied (HTTP 403{detail}; {ids})", forbidden_hint)
+        if status in (429, 503, 504):
+            return GraphError(f"{where}: Graph is still throttling or unavailable (HTTP {status}; {ids})")
+        return GraphError(f"{where}: HTTP {status}{detail} ({ids})")
+
+
+def _graph_error_detail(response: httpx.Response) -> str:
+    """``, code: message`` from Graph's error body, when there is one."""
+    try:
+        error = json.loads(response.content).get("error", {})
+        code = str(error.get("code", "")).strip()
+        message = " ".join(str(error.get("message", "")).split())
+    except (ValueError, AttributeError):
+        return ""
+    text = ": ".join(part for part in (code, message[:200]) if part)
+    return f", {text}" if text else ""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _path(url: str) -> str:
+    """The URL without scheme and host (what the provenance records)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

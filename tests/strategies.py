@@ -1,0 +1,221 @@
+"""Hypothesis strategies that build whole snapshots: unicode, ``None`` fields, every enum member and subtype."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+
+from reporter.model import (
+    AdminsMfaDetails,
+    Alert,
+    AlertSeverity,
+    AlertStatus,
+    ComplianceStatus,
+    Customer,
+    CustomersMfaDetails,
+    DataGap,
+    HistoryPoint,
+    MfaInsight,
+    NameSource,
+    PartnerScore,
+    PolicyStatus,
+    Provenance,
+    RequestRecord,
+    Requirement,
+    RequirementState,
+    RequirementType,
+    ResolvedReason,
+    ResponseTimeDetails,
+    SecurityContactDetails,
+    Snapshot,
+    SpendingBudgetDetails,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+INT64_MAX = 2**63 - 1
+
+
+def record(model: Callable[..., R], **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[R]:
+    """A model built from field strategies by Python name.
+
+    ``st.builds`` would read pydantic's alias-based signature and invent values for the camelCase names.
+    """
+    return st.fixed_dictionaries(fields).map(lambda values: model(**values))
+
+
+def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.none() | strategy
+
+
+# Text a person might type, and text meant to break things: right-to-left, emoji, HTML, formulas, 200 characters.
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        "Contoso Ltd",
+        "Ünïcødé GmbH & Co. KG",
+        "شركة الأمن",  # right-to-left
+        "חברת אבטחה בע״מ",
+        "株式会社セキュリティ",
+        "👩‍💻 Emoji Corp",
+        '<script>alert("x")</script>',
+        '=HYPERLINK("http://evil.example","click")',
+        "+SUM(A1:A9)",
+        "line\nbreak\ttab",
+        "A" * 200,
+    ]
+)
+text = NASTY_TEXT | st.text(max_size=40)
+counts = st.integers(min_value=0, max_value=INT64_MAX)
+small_counts = st.integers(min_value=0, max_value=100_000)
+scores = st.floats(allow_nan=False, allow_infinity=False, width=32) | st.floats(allow_nan=False, allow_infinity=False)
+any_offset = st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-14), max_value=timedelta(hours=14)))
+datetimes = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC) | any_offset
+)
+tenant_ids = st.uuids().map(str)
+ids = tenant_ids | st.sampled_from([r.value for r in RequirementType]) | st.text(min_size=1, max_size=20)
+
+
+def enum_member(kind: type[T]) -> st.SearchStrategy[T]:
+    return st.sampled_from(list(kind))  # type: ignore[call-overload]
+
+
+policy = enum_member(PolicyStatus)
+
+admins_mfa = record(
+    AdminsMfaDetails,
+    total_admins_count=optional(small_counts),
+    mfa_enabled_admins_count=optional(small_counts),
+    admins_required_not_using_mfa_count=optional(small_counts),
+    total_users_count=optional(counts),
+    mfa_enabled_users_count=optional(counts),
+    users_required_not_using_mfa_count=optional(counts),
+    security_defaults_status=policy,
+    mfa_conditional_access_policy_status=policy,
+    legacy_per_user_mfa_status=policy,
+)
+customers_mfa = record(
+    CustomersMfaDetails, compliant_tenant_count=optional(small_counts), total_tenant_count=optional(small_counts)
+)
+spending_budget = record(
+    SpendingBudgetDetails,
+    customers_with_spend_budget_count=optional(small_counts),
+    total_customers_count=optional(small_counts),
+)
+response_time = record(ResponseTimeDetails, average_response_time_in_hours=optional(scores))
+security_contact = record(SecurityContactDetails)
+details = st.one_of(st.none(), admins_mfa, customers_mfa, spending_budget, response_time, security_contact)
+
+requirements = record(
+    Requirement,
+    id=ids,
+    requirement_type=enum_member(RequirementType),
+    requirement_type_name=st.sampled_from([r.value for r in RequirementType]) | text,
+    compliance_status=enum_member(ComplianceStatus),
+    score=optional(st.integers(min_value=-(2**63), max_value=INT64_MAX)),
+    max_score=optional(st.integers(min_value=0, max_value=100)),
+    state=enum_member(RequirementState),
+    action_url=optional(st.just("https://partner.microsoft.com/dashboard/security") | text),
+    help_url=optional(text),
+    updated_date_time=optional(datetimes),
+    details=details,
+)
+
+partner_scores = record(
+    PartnerScore,
+    id=optional(ids),
+    current_score=optional(scores),
+    max_score=optional(scores),
+    updated_date_time=optional(datetimes),
+    last_refresh_date_time=optional(datetimes),
+)
+
+history_points = record(
+    HistoryPoint,
+    id=ids,
+    created_date_time=datetimes,
+    score=optional(scores),
+    compliant_requirements_count=optional(small_counts),
+    total_requirements_count=optional(small_counts),
+)
+
+mfa_insights = record(
+    MfaInsight,
+    compliant_admins_count=optional(small_counts),
+    compliant_non_admins_count=optional(counts),
+    total_users_count=optional(counts),
+    security_defaults_status=policy,
+    mfa_conditional_access_policy_status=policy,
+    legacy_per_user_mfa_status=policy,
+)
+
+customers = record(
+    Customer,
+    tenant_id=tenant_ids,
+    display_name=optional(text),
+    default_domain_name=optional(st.just("contoso.onmicrosoft.com") | text),
+    name_source=optional(enum_member(NameSource)),
+    mfa=optional(mfa_insights),
+)
+
+alerts = record(
+    Alert,
+    id=ids,
+    display_name=optional(text),
+    description=optional(text),
+    alert_type=optional(text),
+    severity=enum_member(AlertSeverity),
+    status=enum_member(AlertStatus),
+    confidence_level=optional(text),
+    customer_tenant_id=optional(tenant_ids),
+    subscription_id=optional(tenant_ids),
+    detected_date_time=optional(datetimes),
+    first_observed_date_time=optional(datetimes),
+    last_observed_date_time=optional(datetimes),
+    resolved_on_date_time=optional(datetimes),
+    resolved_by=optional(text),
+    resolved_reason=optional(enum_member(ResolvedReason)),
+    is_test=st.booleans(),
+)
+
+request_records = record(
+    RequestRecord,
+    method=st.sampled_from(["GET", "POST"]),
+    path=st.sampled_from(["/beta/security/partner/securityScore", "/v1.0/contracts"]) | text,
+    status=st.integers(min_value=100, max_value=599),
+    client_request_id=st.uuids().map(str),
+    request_id=optional(st.uuids().map(str)),
+)
+
+data_gaps = record(DataGap, source=st.sampled_from(["securityAlerts", "contracts"]) | text, reason=text)
+
+provenances = record(
+    Provenance,
+    collected_at=datetimes,
+    api_base=st.just("https://graph.microsoft.com") | text,
+    api_version=st.sampled_from(["beta", "v1.0"]),
+    tool_version=st.just("0.1.0") | text,
+    partner_tenant_id=optional(tenant_ids),
+    requests=st.lists(request_records, max_size=3).map(tuple),
+    data_gaps=st.lists(data_gaps, max_size=2).map(tuple),
+)
+
+
+def tuples(strategy: st.SearchStrategy[Any], max_size: int = 5) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.lists(strategy, max_size=max_size).map(tuple)
+
+
+snapshots = record(
+    Snapshot,
+    provenance=provenances,
+    score=partner_scores,
+    requirements=tuples(requirements, 6),
+    history=tuples(history_points),
+    customers=tuples(customers),
+    alerts=tuples(alerts),
+)

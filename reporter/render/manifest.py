@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reporter.atomic import write_bytes
 from reporter.render.artifact import Artifact, ArtifactKind
+from reporter.snapshot import canonical_json
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -37,11 +38,21 @@ def manifest_bytes(artifacts: Sequence[Artifact], *, snapshot_sha256: str, perio
         if a.tenant_id:
             entry["tenantId"] = a.tenant_id
         files.append(entry)
-    document = {
+    document: dict[str, object] = {
         "manifestVersion": MANIFEST_VERSION,
         "period": period,
         "snapshotSha256": snapshot_sha256,
         "toolVersion": tool_version,
         "files": files,
     }
+    document["manifestSha256"] = manifest_self_hash(document)
     return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+
+
+def manifest_self_hash(document: dict[str, object]) -> str:
+    """SHA-256 of the manifest's canonical JSON without its own ``manifestSha256``.
+
+    It lets ``reporter verify`` notice a change to the manifest itself.
+    """
+    body = {k: v for k, v in document.items() if k != "manifestSha256"}
+    return hashlib.sha256(canonical_json(body)).hexdigest()

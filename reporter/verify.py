@@ -1,0 +1,104 @@
+"""``reporter verify``: does a run folder, or one PDF, still hold what was written?
+
+Checks every manifest hash (and the manifest's own), files that appeared or went
+missing, and in every PDF the embedded data against the hash recorded for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from reporter.errors import DataError
+from reporter.render import evidence
+from reporter.render.manifest import MANIFEST_NAME, file_sha256, manifest_self_hash
+
+
+@dataclass
+class Report:
+    checked: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(path: Path) -> Report:
+    if path.is_dir():
+        return verify_folder(path)
+    if path.is_file():
+        report = Report()
+        _check_pdf(path, path.name, report, expected_snapshot=None)
+        return report
+    raise DataError(f"{path}: no such file or folder", "give a run folder or a PDF")
+
+
+def verify_folder(folder: Path) -> Report:
+    report = Report()
+    manifest_path = folder / MANIFEST_NAME
+    try:
+        manifest = json.loads(manifest_path.read_bytes())
+    except FileNotFoundError:
+        raise DataError(f"{folder}: has no {MANIFEST_NAME}", "give the folder that reporter wrote") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        report.problems.append(f"{MANIFEST_NAME}: not valid JSON (it was changed)")
+        return report
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        report.problems.append(f"{MANIFEST_NAME}: not a reporter manifest")
+        return report
+    if manifest.get("manifestSha256") != manifest_self_hash(manifest):
+        report.problems.append(f"{MANIFEST_NAME}: its content does not match its own hash (it was changed)")
+    report.checked.append(MANIFEST_NAME)
+    listed = set()
+    snapshot_sha = manifest.get("snapshotSha256")
+    for entry in manifest["files"]:
+        relative = str(entry.get("path", ""))
+        listed.add(relative)
+        target = folder / relative
+        if not target.is_file():
+            report.problems.append(f"{relative}: listed in the manifest but missing")
+            continue
+        if file_sha256(target) != entry.get("sha256"):
+            report.problems.append(f"{relative}: SHA-256 does not match the manifest (the file was changed)")
+        report.checked.append(relative)
+        if entry.get("kind") == "snapshot" and entry.get("sha256") != snapshot_sha:
+            report.problems.append(f"{relative}: is not the snapshot the manifest names")
+        if relative.endswith(".pdf"):
+            _check_pdf(target, relative, report, expected_snapshot=snapshot_sha)
+    for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = extra.relative_to(folder).as_posix()
+        if relative != MANIFEST_NAME and relative not in listed:
+            report.problems.append(f"{relative}: not listed in the manifest")
+    return report
+
+
+def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | None) -> None:
+    try:
+        reader = PdfReader(path)
+        info: Mapping[str, Any] = reader.metadata or {}
+        attachments = reader.attachments
+    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        report.problems.append(f"{name}: cannot be read as a PDF ({exc})")
+        return
+    recorded = info.get(f"/{evidence.INFO_ATTACHMENT_SHA256}")
+    snapshot_sha = info.get(f"/{evidence.INFO_SNAPSHOT_SHA256}")
+    names = [n for n in (evidence.SUMMARY_ATTACHMENT, evidence.CUSTOMER_ATTACHMENT) if n in attachments]
+    if not names or not recorded:
+        report.problems.append(f"{name}: carries no embedded data to check")
+        return
+    data = attachments[names[0]][0]
+    if hashlib.sha256(data).hexdigest() != recorded:
+        report.problems.append(f"{name}: the embedded data does not match the hash recorded in the PDF")
+    if expected_snapshot and snapshot_sha != expected_snapshot:
+        report.problems.append(f"{name}: was made from another snapshot than the manifest names")
+    if names[0] == evidence.SUMMARY_ATTACHMENT and recorded != snapshot_sha:
+        report.problems.append(f"{name}: the embedded snapshot is not the one its metadata names")
+    report.checked.append(f"{name} (embedded data)")

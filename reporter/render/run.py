@@ -11,20 +11,32 @@ from reporter.render import pdf, xlsx
 from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.render.manifest import MANIFEST_NAME, manifest_bytes, write_artifact
 from reporter.render.options import RenderOptions
-from reporter.view import Brand, build_context, period_of
+from reporter.view import Brand, build_context
 
 
-def render_all(snapshot: Snapshot, out_dir: Path, brand: Brand, options: RenderOptions | None = None) -> list[Artifact]:
-    """Write the summary PDF, customer PDFs, workbooks, the snapshot and ``manifest.json``."""
+def render_all(
+    snapshot: Snapshot,
+    out_dir: Path,
+    brand: Brand,
+    options: RenderOptions | None = None,
+    *,
+    previous: Snapshot | None = None,
+    period: str | None = None,
+) -> list[Artifact]:
+    """Write the summary PDF, customer PDFs, workbooks, the snapshot and ``manifest.json``.
+
+    ``previous`` (the last period's snapshot) adds month-over-month changes;
+    ``period`` (``YYYY-MM``) defaults to the month the snapshot was collected.
+    """
     options = options or RenderOptions()
-    context = build_context(snapshot, brand)
+    context = build_context(snapshot, brand, previous=previous, period=period)
     artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
     for renderer in (pdf.render, xlsx.render):
         artifacts.extend(renderer(context, out_dir, options))
     manifest = manifest_bytes(
         artifacts,
         snapshot_sha256=context.snapshot_sha256,
-        period=period_of(snapshot),
+        period=context.period,
         tool_version=snapshot.provenance.tool_version,
     )
     write_bytes(out_dir / MANIFEST_NAME, manifest)

@@ -11,6 +11,7 @@ from reporter.snapshot import sha256
 from reporter.view import fmt
 from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
 from reporter.view.brand import Brand
+from reporter.view.changes import Changes, CustomerChange, compare
 from reporter.view.customers import BaseStats, CustomerRow, alerts_by_tenant, base_stats, customer_rows
 from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
 from reporter.view.posture import Action, Finding, Level, format_percent
@@ -40,6 +41,8 @@ class ProvenanceView:
     requests: int
     data_gaps: tuple[DataGap, ...]
     collected_at_dt: datetime
+    last_refresh_dt: datetime | None = None
+    last_update_dt: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class SummaryView:
     test_alerts_excluded: int
     average_response: str
     provenance: ProvenanceView
+    changes: Changes | None = None
+    """Month-over-month changes, when a previous period is archived."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,12 @@ class CustomerView:
     alerts: tuple[AlertRow, ...]
     comparison: Comparison
     provenance: ProvenanceView
+    previous_period: str | None = None
+    """The period changes are counted from; ``None`` when there is none."""
+    change: CustomerChange | None = None
+    """This customer's own changes since ``previous_period`` (``None``: nothing changed)."""
+    is_new: bool = False
+    """The customer was not there in ``previous_period``."""
 
 
 @dataclass(frozen=True)
@@ -119,21 +130,41 @@ class ReportContext:
     base: BaseStats
     summary: SummaryView = field(repr=False)
     alerts_by_tenant: dict[str, list[Alert]] = field(repr=False, default_factory=dict)
+    period: str = ""
+    """``YYYY-MM`` the documents report on."""
+    changes: Changes | None = None
+    """Since the previous archived period, when there is one."""
 
     def customer_view(self, row: CustomerRow) -> CustomerView:
         return _customer_view(self, row)
 
 
-def build_context(snapshot: Snapshot, brand: Brand) -> ReportContext:
+def build_context(
+    snapshot: Snapshot, brand: Brand, *, previous: Snapshot | None = None, period: str | None = None
+) -> ReportContext:
+    """Everything the documents show; ``previous`` is the last period's snapshot, for changes."""
     rows = customer_rows(snapshot)
     base = base_stats(rows)
     digest = sha256(snapshot)
-    summary = _summary_view(snapshot, brand, rows, base, digest)
-    return ReportContext(snapshot, brand, digest, rows, base, summary, alerts_by_tenant(snapshot.alerts))
+    period = period or period_of(snapshot)
+    changes = (
+        compare(previous, snapshot, previous_sha256=sha256(previous), current_rows=rows)
+        if previous is not None
+        else None
+    )
+    summary = _summary_view(snapshot, brand, rows, base, digest, period, changes)
+    return ReportContext(
+        snapshot, brand, digest, rows, base, summary, alerts_by_tenant(snapshot.alerts), period, changes
+    )
 
 
 def period_of(snapshot: Snapshot) -> str:
     return snapshot.provenance.collected_at.strftime("%Y-%m")
+
+
+def period_label(period: str) -> str:
+    """``"2026-11"`` → ``"November 2026"``."""
+    return fmt.month(datetime.strptime(period, "%Y-%m"))
 
 
 def _provenance(snapshot: Snapshot, digest: str) -> ProvenanceView:
@@ -149,6 +180,8 @@ def _provenance(snapshot: Snapshot, digest: str) -> ProvenanceView:
         requests=len(p.requests),
         data_gaps=p.data_gaps,
         collected_at_dt=p.collected_at,
+        last_refresh_dt=snapshot.score.last_refresh_date_time,
+        last_update_dt=snapshot.score.updated_date_time,
     )
 
 
@@ -157,7 +190,13 @@ def _share(count: int, total: int) -> str:
 
 
 def _summary_view(
-    snapshot: Snapshot, brand: Brand, rows: tuple[CustomerRow, ...], base: BaseStats, digest: str
+    snapshot: Snapshot,
+    brand: Brand,
+    rows: tuple[CustomerRow, ...],
+    base: BaseStats,
+    digest: str,
+    period: str,
+    changes: Changes | None,
 ) -> SummaryView:
     score = snapshot.score
     change = change_since_previous(snapshot.history, score)
@@ -173,9 +212,9 @@ def _summary_view(
     )
     return SummaryView(
         brand=brand,
-        title=f"Partner security score — {fmt.month(snapshot.provenance.collected_at)}",
-        period=period_of(snapshot),
-        period_label=fmt.month(snapshot.provenance.collected_at),
+        title=f"Partner security score — {period_label(period)}",
+        period=period,
+        period_label=period_label(period),
         score=fmt.number(score.current_score, 1 if score.current_score and score.current_score % 1 else 0),
         score_max=fmt.number(score.max_score),
         score_value=score.current_score,
@@ -209,6 +248,7 @@ def _summary_view(
         test_alerts_excluded=sum(1 for a in snapshot.alerts if a.is_test),
         average_response=response[1] if response else "not reported",
         provenance=_provenance(snapshot, digest),
+        changes=changes,
     )
 
 
@@ -235,6 +275,7 @@ def _customer_actions(actions: tuple[Action, ...], brand: Brand) -> tuple[Action
 def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
     snapshot, brand, base = context.snapshot, context.brand, context.base
     customer, posture = row.customer, row.posture
+    changes = context.changes
     own_alerts = context.alerts_by_tenant.get(customer.tenant_id.lower(), [])
     cov = posture.coverage
     others = len(base.sorted_coverages) - 1  # every customer with a coverage but this one
@@ -248,8 +289,8 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
     return CustomerView(
         brand=brand,
         title=f"Security report for {customer.label}",
-        period=period_of(snapshot),
-        period_label=fmt.month(snapshot.provenance.collected_at),
+        period=context.period,
+        period_label=period_label(context.period),
         name=customer.label,
         domain=customer.default_domain_name or "",
         tenant_id=customer.tenant_id,
@@ -270,4 +311,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         alerts=open_alert_rows(own_alerts),
         comparison=comparison,
         provenance=_provenance(snapshot, context.snapshot_sha256),
+        previous_period=changes.previous_period if changes else None,
+        change=changes.for_customer(customer.tenant_id) if changes else None,
+        is_new=changes.is_new_customer(customer.tenant_id) if changes else False,
     )

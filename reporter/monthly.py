@@ -1,0 +1,103 @@
+"""The monthly run: collect, archive, render a period's documents, atomically.
+
+``DIR/YYYY-MM/`` appears complete or not at all: everything is rendered into a
+hidden folder beside it and renamed into place. The snapshot is archived before
+rendering, so a run killed while rendering is finished by running it again,
+from the archived snapshot, without collecting twice.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.archive import Archive, check_period
+from reporter.errors import OutputError
+from reporter.model import Snapshot
+from reporter.render.artifact import Artifact
+from reporter.render.options import RenderOptions
+from reporter.render.run import render_all
+from reporter.view import Brand
+
+Collector = Callable[[], Snapshot]
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    period: str
+    folder: Path
+    snapshot_sha256: str
+    collected: bool
+    """False when the period's archived snapshot was used again."""
+    previous_period: str | None
+    artifacts: tuple[Artifact, ...]
+    data_gaps: int
+
+    @property
+    def exit_code(self) -> int:
+        """0 complete, 2 complete with data gaps."""
+        return 2 if self.data_gaps else 0
+
+
+def run_period(
+    period: str,
+    out_dir: Path,
+    archive: Archive,
+    collect: Collector,
+    brand: Brand,
+    options: RenderOptions | None = None,
+    *,
+    force: bool = False,
+) -> RunResult:
+    """Make the documents of ``period`` in ``out_dir/period``; collect only when needed."""
+    check_period(period)
+    entry = archive.entry(period)
+    if entry is None or force:
+        snapshot = collect()
+        digest = archive.put(period, snapshot)
+        collected = True
+    else:
+        snapshot, digest, collected = archive.get(entry.sha256), entry.sha256, False
+    previous_entry = archive.previous(period)
+    previous = archive.get(previous_entry.sha256) if previous_entry else None
+    folder = out_dir / period
+    artifacts = _render_atomically(
+        folder, lambda staging: render_all(snapshot, staging, brand, options, previous=previous, period=period)
+    )
+    return RunResult(
+        period=period,
+        folder=folder,
+        snapshot_sha256=digest,
+        collected=collected,
+        previous_period=previous_entry.period if previous_entry else None,
+        artifacts=tuple(artifacts),
+        data_gaps=len(snapshot.provenance.data_gaps),
+    )
+
+
+def _render_atomically(folder: Path, render: Callable[[Path], list[Artifact]]) -> list[Artifact]:
+    parent = folder.parent
+    staging = parent / f".{folder.name}.partial"
+    retired = parent / f".{folder.name}.old"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for leftover in (staging, retired):  # from a run that was killed
+            if leftover.exists():
+                shutil.rmtree(leftover)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {parent}: {exc.strerror}", "choose a folder you can write to") from None
+    try:
+        artifacts = render(staging)
+        if folder.exists():
+            os.replace(folder, retired)
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not folder.exists():
+            os.replace(retired, folder)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+    return artifacts

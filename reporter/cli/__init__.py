@@ -6,6 +6,7 @@ from reporter.cli import (  # noqa: F401  (each registers its commands)
     collect_cmds,
     demo_cmds,
     emulate_cmds,
+    evidence_cmds,
     render_cmds,
     snapshot_cmds,
 )

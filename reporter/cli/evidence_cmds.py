@@ -1,0 +1,53 @@
+"""`reporter verify` and `reporter history`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reporter.archive import Archive
+from reporter.cli._base import cli, translate_errors
+from reporter.verify import verify as verify_path
+
+DEFAULT_ARCHIVE = Path("reports") / "archive"
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@translate_errors
+def verify(path: Path) -> None:
+    """Check a run folder (or one PDF) against its manifest and embedded data.
+
+    Prints every mismatch; exits 0 only when everything matches.
+    """
+    report = verify_path(path)
+    for problem in report.problems:
+        click.echo(f"MISMATCH {problem}")
+    if report.ok:
+        click.echo(f"{path}: OK ({len(report.checked)} checks)")
+        return
+    click.echo(f"{path}: {len(report.problems)} problem(s) found", err=True)
+    sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    help="The archive folder.",
+)
+@translate_errors
+def history(archive_dir: Path) -> None:
+    """List the archived snapshots, one period a line."""
+    entries = Archive(archive_dir).entries()
+    if not entries:
+        click.echo(f"{archive_dir}: no archived snapshots yet")
+        return
+    click.echo(f"{'period':<8}  {'collected at':<25}  {'customers':>9}  {'gaps':>4}  sha256")
+    for e in entries:
+        click.echo(f"{e.period:<8}  {e.collected_at:<25}  {e.customers:>9}  {e.data_gaps:>4}  {e.sha256}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -996,3 +997,70 @@ def test_build_snapshot_errors_name_the_collection_and_index(field: str, index: 
     with pytest.raises(DataError) as excinfo:
         build_snapshot(payloads(**{field: [good, item]}), provenance())
     assert one_line_error(excinfo).startswith(f"{expected}: ")
+
+
+# --- Raw JSON text as Graph sends it ----------------------------------------------------------------
+
+INSIGHTS_PAGE = """{
+  "@odata.context": "https://graph.microsoft.com/beta/$metadata#security/partner/securityScore/customerInsights",
+  "@odata.nextLink": "https://graph.microsoft.com/beta/security/partner/securityScore/customerInsights?$skiptoken=Mi0y",
+  "value": [
+    {
+      "tenantId": "5F6A7B8C-1D2E-4F30-8A9B-0C1D2E3F4A5B",
+      "mfa": {
+        "@odata.type": "#microsoft.graph.partner.security.customerMfaInsight",
+        "compliantAdminsCount": "4",
+        "compliantNonAdminsCount": 1200,
+        "totalUsersCount": "1250",
+        "securityDefaultsStatus": "disabled",
+        "mfaConditionalAccessPolicyStatus": "enabled",
+        "legacyPerUserMfaStatus": "unknownFutureValue",
+        "someNewSignal": true
+      }
+    }
+  ]
+}"""
+
+SCORE_BODY = """{
+  "@odata.context": "https://graph.microsoft.com/beta/$metadata#security/partner/securityScore",
+  "value": {
+    "@odata.type": "#microsoft.graph.partner.security.partnerSecurityScore",
+    "id": "score",
+    "currentScore": NaN,
+    "maxScore": "100",
+    "updatedDateTime": "2025-03-14T08:15:30.1234567Z",
+    "lastRefreshDateTime": "2025-03-15T02:00:00.0000000Z",
+    "history": [
+      {"id": "h2", "createdDateTime": "2025-02-01T00:00:00Z", "score": "-INF", "compliantRequirementsCount": "2"},
+      {"id": "h1", "createdDateTime": "2024-11-05T00:00:00.5Z", "score": 41.5, "totalRequirementsCount": 5}
+    ]
+  }
+}"""
+
+
+def test_raw_json_text_pages_and_bodies() -> None:
+    insights = json.loads(INSIGHTS_PAGE)["value"]
+    score = json.loads(SCORE_BODY)  # Python's json reads the bare NaN literal too
+    snap = build_snapshot(payloads(score=score, history=None, customer_insights=insights), provenance())
+    assert snap.score.current_score is None
+    assert snap.score.max_score == 100.0
+    assert [(h.id, h.score) for h in snap.history] == [("h1", 41.5), ("h2", None)]
+    (customer,) = snap.customers
+    assert customer.tenant_id == TENANT_A
+    assert customer.mfa is not None
+    assert (customer.mfa.compliant_admins_count, customer.mfa.total_users_count) == (4, 1250)
+    assert customer.mfa.legacy_per_user_mfa_status is PolicyStatus.UNKNOWN
+    assert loads(dumps(snap)) == snap
+
+
+def test_lone_surrogate_in_text_is_replaced_so_the_snapshot_can_be_written() -> None:
+    raw = '[{"customerId": "TENANT", "displayName": "Broken \\ud800 Name"}]'.replace("TENANT", TENANT_A)
+    contracts = json.loads(raw)
+    snap = build_snapshot(payloads(customer_insights=[raw_insight(TENANT_A)], contracts=contracts), provenance())
+    assert snap.customers[0].display_name == "Broken \ufffd Name"
+    assert loads(dumps(snap)) == snap
+
+
+def test_single_beyond_float_range_is_not_reported() -> None:
+    assert parse_score(raw_score(currentScore=10**400, maxScore="1e400")).current_score is None
+    assert parse_score(raw_score(maxScore="1e400")).max_score is None

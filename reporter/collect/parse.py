@@ -98,6 +98,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE = frozenset({"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _fail(where: str, key: str, expected: str, value: Any = _MISSING) -> DataError:
@@ -126,7 +127,7 @@ def _string(item: Mapping[str, Any], key: str, where: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise _fail(where, key, "expected a string", value)
-    return value
+    return _LONE_SURROGATE.sub("\ufffd", value)  # JSON allows them; UTF-8 output does not
 
 
 def _required_string(item: Mapping[str, Any], key: str, where: str) -> str:
@@ -176,7 +177,10 @@ def _single(item: Mapping[str, Any], key: str, where: str) -> float | None:
     if isinstance(value, bool):
         raise _fail(where, key, "expected a number", value)
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            return None
     elif isinstance(value, str):
         text = value.strip()
         if text.lower() in _NOT_FINITE:

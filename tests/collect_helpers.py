@@ -13,11 +13,17 @@ import threading
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from reporter.collect.config import Secret, Settings
 
@@ -281,3 +287,31 @@ def response(status: int, body: Any = None, headers: dict[str, str] | None = Non
     if isinstance(body, bytes):
         return httpx.Response(status, content=body, headers=headers)
     return httpx.Response(status, json=body if body is not None else {}, headers=headers)
+
+
+def make_certificate(folder: Path, *, password: str | None = None, pfx: bool = False) -> tuple[Path, x509.Certificate]:
+    """A self-signed app certificate with its key, as PEM (key then certificate) or PFX."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reporter test app")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
+    )
+    if pfx:
+        path = folder / "app.pfx"
+        path.write_bytes(pkcs12.serialize_key_and_certificates(b"app", key, cert, None, encryption))
+    else:
+        path = folder / "app.pem"
+        key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+        path.write_bytes(key_pem + cert.public_bytes(serialization.Encoding.PEM))
+    return path, cert

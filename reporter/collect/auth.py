@@ -59,7 +59,7 @@ class MsalHttp:
         headers: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        form = data if isinstance(data, Mapping) else None
+        form = _form(data) if isinstance(data, Mapping) else None
         content = data if isinstance(data, str | bytes) else None
         return self._retrier.run(
             lambda: self._http.post(
@@ -82,6 +82,13 @@ class MsalHttp:
 
     def close(self) -> None:
         """The client belongs to the run, which closes it."""
+
+
+def _form(data: Mapping[str, Any]) -> dict[str, Any]:
+    """msal's form fields as httpx encodes them (msal gives the client assertion as bytes)."""
+    return {
+        key: value.decode() if isinstance(value, bytes) else value for key, value in data.items() if value is not None
+    }
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

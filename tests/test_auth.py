@@ -129,7 +129,8 @@ def test_the_token_endpoint_is_retried_when_throttled() -> None:
     ],
 )
 def test_msal_error_codes_become_plain_messages(code: int, expected: str) -> None:
-    result = {"error": "invalid_client", "error_description": f"AADSTS{code}: text\r\nTrace ID: 1", "error_codes": [code]}
+    description = f"AADSTS{code}: text\r\nTrace ID: 1"
+    result = {"error": "invalid_client", "error_description": description, "error_codes": [code]}
     message, hint = describe_msal_error(result, fake_settings())
     assert expected in message
     assert f"(AADSTS{code})" in message
@@ -163,7 +164,7 @@ def test_certificate_sign_in_sends_a_signed_assertion(tmp_path: Path, password: 
     header_b64, claims_b64, signature_b64 = form["client_assertion"][0].split(".")
     header = json.loads(_b64(header_b64))
     claims = json.loads(_b64(claims_b64))
-    assert _b64(header["x5t"]) == cert.fingerprint(hashes.SHA1())
+    assert _b64(header["x5t"]) == cert.fingerprint(hashes.SHA1())  # noqa: S303
     assert claims["iss"] == claims["sub"] == CLIENT
     assert claims["aud"] == f"https://login.test/{TENANT}/oauth2/v2.0/token"
     public_key = cert.public_key()
@@ -186,7 +187,7 @@ def test_an_encrypted_key_without_a_passphrase_says_so(tmp_path: Path) -> None:
 
 
 def test_a_pem_without_a_key_is_refused(tmp_path: Path) -> None:
-    path, cert = make_certificate(tmp_path)
+    path, _ = make_certificate(tmp_path)
     only_cert = tmp_path / "cert.pem"
     only_cert.write_bytes(path.read_bytes().split(b"-----END PRIVATE KEY-----\n")[1])
     with pytest.raises(ConfigError, match="no private key"):
@@ -202,5 +203,5 @@ def test_a_wrong_pfx_passphrase_is_a_config_error(tmp_path: Path) -> None:
 def test_the_certificate_thumbprint_is_its_sha1(tmp_path: Path) -> None:
     path, cert = make_certificate(tmp_path)
     credential = certificate_credential(path, None)
-    assert credential["thumbprint"] == cert.fingerprint(hashes.SHA1()).hex().upper()
+    assert credential["thumbprint"] == cert.fingerprint(hashes.SHA1())  # noqa: S303.hex().upper()
     assert "ENCRYPTED" not in credential["private_key"]

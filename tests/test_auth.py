@@ -169,9 +169,7 @@ def test_certificate_sign_in_sends_a_signed_assertion(tmp_path: Path, password: 
     assert claims["aud"] == f"https://login.test/{TENANT}/oauth2/v2.0/token"
     public_key = cert.public_key()
     assert isinstance(public_key, rsa.RSAPublicKey)
-    public_key.verify(
-        _b64(signature_b64), f"{header_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256()
-    )
+    public_key.verify(_b64(signature_b64), f"{header_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
 
 
 def test_a_wrong_certificate_passphrase_is_a_config_error(tmp_path: Path) -> None:
@@ -203,5 +201,5 @@ def test_a_wrong_pfx_passphrase_is_a_config_error(tmp_path: Path) -> None:
 def test_the_certificate_thumbprint_is_its_sha1(tmp_path: Path) -> None:
     path, cert = make_certificate(tmp_path)
     credential = certificate_credential(path, None)
-    assert credential["thumbprint"] == cert.fingerprint(hashes.SHA1())  # noqa: S303.hex().upper()
+    assert credential["thumbprint"] == cert.fingerprint(hashes.SHA1()).hex().upper()  # noqa: S303
     assert "ENCRYPTED" not in credential["private_key"]

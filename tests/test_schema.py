@@ -85,7 +85,7 @@ def test_generated_snapshot_conforms_to_schema(snap: Snapshot) -> None:
     assert_conforms(json.loads(dumps(snap)))
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.snapshots)
 def test_generated_snapshot_file_conforms_and_validates(snap: Snapshot) -> None:
     # Always checked, whether or not samples/ holds any snapshot yet.

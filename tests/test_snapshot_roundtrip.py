@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporter.model import (
@@ -22,6 +22,7 @@ from reporter.model import (
     PolicyStatus,
     Provenance,
     Requirement,
+    RequirementDetails,
     RequirementState,
     RequirementType,
     ResolvedReason,
@@ -34,9 +35,10 @@ from reporter.snapshot import dumps, loads, sha256
 from tests import strategies
 
 WHEN = datetime(2025, 3, 15, 6, 0, tzinfo=UTC)
+SLOW_MACHINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_MACHINE)
 @given(strategies.snapshots)
 def test_loads_dumps_is_identity(snap: Snapshot) -> None:
     raw = dumps(snap)
@@ -45,7 +47,7 @@ def test_loads_dumps_is_identity(snap: Snapshot) -> None:
     assert dumps(again) == raw
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=75, deadline=None, suppress_health_check=SLOW_MACHINE)
 @given(strategies.snapshots)
 def test_sha256_is_stable_across_round_trips(snap: Snapshot) -> None:
     identity = sha256(snap)
@@ -54,7 +56,7 @@ def test_sha256_is_stable_across_round_trips(snap: Snapshot) -> None:
     assert sha256(snap.model_copy()) == identity
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=75, deadline=None, suppress_health_check=SLOW_MACHINE)
 @given(strategies.snapshots)
 def test_canonical_json_is_sorted_compact_utf8(snap: Snapshot) -> None:
     raw = dumps(snap)
@@ -63,7 +65,7 @@ def test_canonical_json_is_sorted_compact_utf8(snap: Snapshot) -> None:
     assert data["schemaVersion"] == 1
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=SLOW_MACHINE)
 @given(strategies.snapshots, st.data())
 def test_sha256_changes_when_content_changes(snap: Snapshot, data: st.DataObject) -> None:
     other_score = data.draw(strategies.partner_scores.filter(lambda s: s != snap.score))
@@ -73,7 +75,7 @@ def test_sha256_changes_when_content_changes(snap: Snapshot, data: st.DataObject
 
 def every_member_snapshot() -> Snapshot:
     """One snapshot holding every enum member and every requirement details subtype."""
-    details = [
+    details: list[RequirementDetails | None] = [
         AdminsMfaDetails(total_admins_count=3, security_defaults_status=PolicyStatus.ENABLED),
         CustomersMfaDetails(compliant_tenant_count=1, total_tenant_count=2),
         SpendingBudgetDetails(customers_with_spend_budget_count=0, total_customers_count=0),

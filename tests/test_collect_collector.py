@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 import httpx
@@ -155,3 +156,18 @@ def test_line_progress_counts_pages_and_items() -> None:
     assert "collect: customerInsights: page 3, 250 items" in lines
     assert "collect: customerInsights: done (250 items in 3 pages)" in lines
     assert "collect: score: done" in lines
+
+
+def test_the_secret_and_tokens_never_reach_any_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger: ours, msal's and httpx's
+    cloud = FakeCloud(customers=150)
+    cloud.script[INSIGHTS] = [response(429, headers={"Retry-After": "0"}), httpx.ReadError("reset")]
+    cloud.script["/v1.0/contracts"] = [response(403)]
+    out = io.StringIO()
+    collect(fake_settings(), transport=cloud.transport(), clock=FakeClock(), progress=LineProgress(out))
+    assert "retrying" in out.getvalue()
+    logged = caplog.text + out.getvalue()
+    assert "customerInsights: HTTP 429" in logged
+    assert SECRET not in logged
+    assert "token-1" not in logged
+    assert "Bearer token" not in logged

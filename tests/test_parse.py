@@ -518,7 +518,17 @@ def test_int64_as_integral_float_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "shown"),
-    [("abc", "'abc'"), (1.5, "1.5"), ("1.5", "'1.5'"), (True, "True"), ("", "''"), ([3], "[3]")],
+    [
+        ("abc", "'abc'"),
+        (1.5, "1.5"),
+        ("1.5", "'1.5'"),
+        (True, "True"),
+        ("", "''"),
+        ([3], "[3]"),
+        ("12abc", "'12abc'"),
+        ("1e3", "'1e3'"),
+        ("9" * 5000, repr("9" * 5000)[:57] + "..."),  # beyond Int64, and beyond int()'s digit limit
+    ],
 )
 def test_int64_that_is_not_a_whole_number_is_an_error(raw: Any, shown: str) -> None:
     with pytest.raises(DataError) as excinfo:

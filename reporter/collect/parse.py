@@ -94,7 +94,7 @@ class CustomerName:
 # --- Scalars ------------------------------------------------------------------------
 
 _MISSING: Any = object()
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")  # Int64 has at most 19 digits
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE = frozenset({"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -107,7 +107,10 @@ def _fail(where: str, key: str, expected: str, value: Any = _MISSING) -> DataErr
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        return "a number too long to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -154,7 +157,7 @@ def _integer(item: Mapping[str, Any], key: str, where: str, *, negative: bool = 
         return None
     number: int | None = None
     if isinstance(value, bool):
-        number = None
+        pass
     elif isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():

@@ -4,7 +4,7 @@ so a monthly series carries each value forward until the next point."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from reporter.model import HistoryPoint, PartnerScore
 
@@ -16,6 +16,11 @@ class MonthPoint:
     score: float
     changed: bool
     """True when a history point (or the current score) falls in this month."""
+
+    @property
+    def first_day(self) -> date:
+        """The month as a date (its first day), for charts and spreadsheets."""
+        return date(int(self.month[:4]), int(self.month[5:7]), 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from reporter.model import (
     AdminsMfaDetails,
@@ -50,6 +51,7 @@ class RequirementRow:
     details: tuple[tuple[str, str], ...]
     """Label and value pairs of the requirement's own figures."""
     updated: str
+    updated_at: datetime | None = None
 
 
 def requirement_rows(requirements: tuple[Requirement, ...]) -> tuple[RequirementRow, ...]:
@@ -75,6 +77,7 @@ def _row(req: Requirement) -> RequirementRow:
         help_url=_http(req.help_url),
         details=_details(req),
         updated=fmt.date(req.updated_date_time),
+        updated_at=req.updated_date_time,
     )
 
 

@@ -1,0 +1,264 @@
+"""The workbook machinery: typed cells, sheets written as tables, a deterministic save.
+
+Workbooks are built in openpyxl's write-only mode: each sheet streams to its own
+temporary file and is closed as soon as it is complete, so a workbook with
+thousands of customer sheets never holds them all in memory.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.writer.excel import ExcelWriter
+
+from reporter.render.xlsx_cells import clean_text, excel_datetime, http_url, looks_like_formula
+from reporter.view.posture import Level
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONTH_FORMAT = "yyyy-mm"
+PERCENT_FORMAT = "0%"
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "0.0"
+
+MAX_WIDTH = 60
+"""Widest a fitted column gets; longer text wraps."""
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEADER = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill(fill_type="solid", start_color="1F3A5F", end_color="1F3A5F")
+_LINK = Font(color="0563C1", underline="single")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+Cell = Any
+"""An openpyxl write-only cell (openpyxl has no type hints)."""
+
+
+def hex_colour(colour: str) -> str:
+    return colour.lstrip("#").upper()
+
+
+class Cells:
+    """Makes the cells of one sheet: every string is cleaned and can never become a formula."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    def _cell(self, value: object) -> Cell:
+        return WriteOnlyCell(self.ws, value=value)
+
+    def text(self, value: str | None, *, bold: bool = False) -> Cell:
+        if value is None or value == "":
+            return None
+        text = clean_text(value)
+        cell = self._cell(None)
+        cell.value = text
+        cell.data_type = "s"  # never "f", whatever the first character is
+        if looks_like_formula(text):
+            cell.quotePrefix = True
+        if bold:
+            cell.font = _BOLD
+        if len(text) > MAX_WIDTH or "\n" in text:
+            cell.alignment = _WRAP
+        return cell
+
+    def title(self, value: str) -> Cell:
+        cell = self.text(value)
+        if cell is not None:
+            cell.font = _TITLE
+        return cell
+
+    def header(self, value: str) -> Cell:
+        cell = self.text(value)
+        cell.font = _HEADER
+        cell.fill = _HEADER_FILL
+        cell.alignment = _TOP
+        return cell
+
+    def number(self, value: float | None, number_format: str = INTEGER_FORMAT) -> Cell:
+        if value is None:
+            return None
+        cell = self._cell(value)
+        cell.number_format = number_format
+        return cell
+
+    def percent(self, value: float | None) -> Cell:
+        return self.number(value, PERCENT_FORMAT)
+
+    def decimal(self, value: float | None) -> Cell:
+        return self.number(value, DECIMAL_FORMAT)
+
+    def day(self, value: date | datetime | None, number_format: str = DATE_FORMAT) -> Cell:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            value = excel_datetime(value)
+        cell = self._cell(value)
+        cell.number_format = number_format
+        return cell
+
+    def timestamp(self, value: datetime | None) -> Cell:
+        return self.day(value, DATETIME_FORMAT)
+
+    def yes_no(self, value: bool) -> Cell:
+        return self.text("Yes" if value else "No")
+
+    def link(self, label: str, url: str | None) -> Cell:
+        """A clickable link when ``url`` is http(s), else the label as plain text."""
+        target = http_url(url)
+        cell = self.text(label)
+        if cell is None or target is None:
+            return cell
+        cell.hyperlink = Hyperlink(ref="", target=target)
+        cell.font = _LINK
+        return cell
+
+    def url(self, url: str | None) -> Cell:
+        """A link showing its own address (nothing when ``url`` is not http(s))."""
+        target = http_url(url)
+        return self.link(target, target) if target else None
+
+    def jump(self, label: str, location: str) -> Cell:
+        """A link to a place in this workbook (``'Sheet'!A1``)."""
+        cell = self.text(label)
+        cell.hyperlink = Hyperlink(ref="", location=location)
+        cell.font = _LINK
+        return cell
+
+
+def _display_width(cell: Cell) -> int:
+    if cell is None:
+        return 0
+    value = cell.value
+    if isinstance(value, str):
+        return max((len(line) for line in value.split("\n")), default=0)
+    if isinstance(value, datetime):
+        return 16 if cell.number_format == DATETIME_FORMAT else 10
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    if isinstance(value, float):
+        return 6 if cell.number_format == PERCENT_FORMAT else len(f"{value:,.1f}")
+    return len(str(value))
+
+
+class Sheet:
+    """One sheet: optional lines above a table, the table, then written in one go."""
+
+    def __init__(self, workbook: Workbook, title: str) -> None:
+        self.ws = workbook.create_sheet(title)
+        if self.ws.title != title:
+            raise ValueError(f"sheet name {title!r} was changed to {self.ws.title!r}")
+        self.cells = Cells(self.ws)
+        self._rows: list[Sequence[Cell]] = []
+        self._header_row: int | None = None
+        self._columns = 0
+        self._level_column: int | None = None
+
+    @property
+    def next_row(self) -> int:
+        return len(self._rows) + 1
+
+    def line(self, *cells: Cell) -> None:
+        self._rows.append(cells)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, level_column: str | None = None) -> None:
+        """The sheet's table: a header row (frozen, filtered) and its rows."""
+        self._header_row = self.next_row
+        self._columns = len(headers)
+        self._rows.append([self.cells.header(h) for h in headers])
+        self._rows.extend(rows)
+        if level_column is not None:
+            self._level_column = headers.index(level_column) + 1
+
+    def write(self, min_widths: Sequence[int] = ()) -> Any:
+        """Fit the columns, freeze and filter the header, write the rows, close the sheet."""
+        ws = self.ws
+        widths: dict[int, int] = {}
+        for row in self._rows:
+            for index, cell in enumerate(row, 1):
+                widths[index] = max(widths.get(index, 0), _display_width(cell))
+        for index, width in widths.items():
+            floor = min_widths[index - 1] if index <= len(min_widths) else 0
+            ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(8, floor, width + 2))
+        if self._header_row is not None:
+            ws.freeze_panes = f"A{self._header_row + 1}"
+            last = get_column_letter(self._columns)
+            ws.auto_filter.ref = f"A{self._header_row}:{last}{max(len(self._rows), self._header_row)}"
+            if self._level_column is not None and len(self._rows) > self._header_row:
+                column = get_column_letter(self._level_column)
+                add_level_rules(ws, f"{column}{self._header_row + 1}:{column}{len(self._rows)}")
+        for row in self._rows:
+            ws.append(list(row))
+        self._rows = []
+        return ws
+
+
+def add_level_rules(ws: Any, ref: str) -> None:
+    """Colour attention levels (the same colours as the PDFs) wherever ``ref`` shows one."""
+    for level in Level:
+        colour = hex_colour(level.colour)
+        text = "000000" if level in (Level.LOW, Level.NO_DATA) else "FFFFFF"
+        rule = CellIsRule(
+            operator="equal",
+            formula=[f'"{level.label}"'],
+            fill=PatternFill(fill_type="solid", start_color=colour, end_color=colour, bgColor=colour),
+            font=Font(color=text, bold=True),
+        )
+        ws.conditional_formatting.add(ref, rule)
+
+
+def new_workbook(*, title: str, creator: str, stamp: datetime) -> Workbook:
+    workbook = Workbook(write_only=True)
+    props = workbook.properties
+    props.title = clean_text(title)[:255]
+    props.creator = clean_text(creator)[:255]
+    props.lastModifiedBy = props.creator
+    props.created = excel_datetime(stamp)
+    props.modified = excel_datetime(stamp)
+    return workbook
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A ZIP whose entries all carry one fixed time, so equal workbooks are equal bytes."""
+
+    def __init__(self, file: io.BytesIO, stamp: datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        moment = excel_datetime(stamp) or datetime(1980, 1, 1)
+        self._stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+    def writestr(  # type: ignore[override]
+        self, zinfo_or_arcname: str | zipfile.ZipInfo, data: bytes | str, *args: Any, **kwargs: Any
+    ) -> None:
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        info = zipfile.ZipInfo(name, date_time=self._stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        super().writestr(info, data)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        with open(filename, "rb") as handle:
+            self.writestr(arcname or str(filename), handle.read())
+
+
+def save(workbook: Workbook, stamp: datetime) -> bytes:
+    """The workbook's bytes; unlike ``Workbook.save`` this keeps the modified time given."""
+    buffer = io.BytesIO()
+    archive = _StampedZip(buffer, stamp)
+    ExcelWriter(workbook, archive).save()
+    return buffer.getvalue()

@@ -1,0 +1,98 @@
+"""Sheet names Excel and LibreOffice accept: valid, unique ignoring case, stable from run to run.
+
+A customer's sheet is named after the customer with its tenant id prefix
+(``Contoso Ltd 1a2b3c4d``), so the same customer keeps the same sheet name
+month after month; the rare clash gets `` (2)``, `` (3)``… in the order of the
+tenant ids, which does not depend on the order of the snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+MAX_SHEET_NAME = 31
+"""Excel's limit, counted in UTF-16 code units."""
+
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` that fits ``limit`` UTF-16 code units."""
+    while utf16_len(text) > limit:
+        text = text[:-1]
+    return text
+
+
+def clean_sheet_name(text: str) -> str:
+    """``text`` with forbidden characters removed and blanks squeezed; may be empty."""
+    text = unicodedata.normalize("NFC", text)
+    text = _FORBIDDEN.sub(" ", text)
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    return _SPACES.sub(" ", text).strip().strip("'").strip()
+
+
+def _keys(name: str) -> tuple[str, str]:
+    """Two case-blind keys; a name clashes when either is taken (Excel's folding is its own)."""
+    return name.lower(), unicodedata.normalize("NFKC", name).casefold()
+
+
+class SheetNamer:
+    """Hands out sheet names, never the same one twice (ignoring case)."""
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self._taken: set[str] = set()
+        for name in reserved:
+            self._take(name)
+
+    def _free(self, name: str) -> bool:
+        return not any(key in self._taken for key in _keys(name))
+
+    def _take(self, name: str) -> str:
+        self._taken.update(_keys(name))
+        return name
+
+    def name(self, base: str, suffix: str = "", fallback: str = "Sheet") -> str:
+        """A free name built from ``base`` and ``suffix`` (``suffix`` always survives the cut)."""
+        suffix = clean_sheet_name(suffix)
+        room = MAX_SHEET_NAME - utf16_len(suffix) - (1 if suffix else 0)
+        stem = _cut(clean_sheet_name(base), max(room, 0)).rstrip().rstrip("'").rstrip()
+        first = " ".join(p for p in (stem, suffix) if p) or fallback
+        first = _cut(first, MAX_SHEET_NAME).strip().strip("'").strip() or fallback
+        if self._free(first):
+            return self._take(first)
+        number = 2
+        while True:
+            tail = f" ({number})"
+            candidate = _cut(first, MAX_SHEET_NAME - len(tail)).rstrip().rstrip("'").rstrip() + tail
+            if self._free(candidate):
+                return self._take(candidate)
+            number += 1
+
+
+def customer_sheet_names(customers: Sequence[tuple[str, str]], reserved: Iterable[str]) -> list[str]:
+    """The sheet name of each ``(tenant_id, label)``, in the order given.
+
+    Names are handed out in the order of the tenant ids, so they do not depend on
+    the order of ``customers`` (except between exact duplicates).
+    """
+    namer = SheetNamer(reserved)
+    names = [""] * len(customers)
+    order = sorted(range(len(customers)), key=lambda i: (customers[i][0].lower(), customers[i][0], customers[i][1], i))
+    for index in order:
+        tenant_id, label = customers[index]
+        prefix = clean_sheet_name(tenant_id)[:8]
+        base = label if label != tenant_id else ""
+        names[index] = namer.name(base, prefix, fallback="Customer")
+    return names
+
+
+def sheet_ref(name: str, cell: str = "A1") -> str:
+    """An in-workbook link target: ``'My sheet'!A1`` (apostrophes doubled)."""
+    return "'{}'!{}".format(name.replace("'", "''"), cell)

@@ -219,3 +219,25 @@ snapshots = record(
     customers=tuples(customers),
     alerts=tuples(alerts),
 )
+
+
+# --- Raw Graph JSON, for fuzzing the parser -----------------------------------------------------
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),  # NaN and infinities too: Python's json reads them
+    st.text(max_size=12),
+    st.sampled_from(["NaN", "INF", "-INF", "12", "1.5", "abc", "2025-03-14T08:15:30.1234567Z", "unknownFutureValue"]),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def raw_objects(keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with some of ``keys`` holding any JSON value, and maybe an extra property."""
+    return st.fixed_dictionaries({}, optional=dict.fromkeys([*keys, "@odata.type", "somethingNew"], json_values))

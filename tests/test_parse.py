@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reporter.collect.parse import (
     CustomerName,
@@ -37,6 +40,7 @@ from reporter.model import (
     SpendingBudgetDetails,
 )
 from reporter.snapshot import dumps, loads
+from tests import strategies
 
 NS = "#microsoft.graph.partner.security"
 TENANT_A = "5f6a7b8c-1d2e-4f30-8a9b-0c1d2e3f4a5b"
@@ -1074,3 +1078,66 @@ def test_lone_surrogate_in_text_is_replaced_so_the_snapshot_can_be_written() -> 
 def test_single_beyond_float_range_is_not_reported() -> None:
     assert parse_score(raw_score(currentScore=10**400, maxScore="1e400")).current_score is None
     assert parse_score(raw_score(maxScore="1e400")).max_score is None
+
+
+# --- Never a traceback: any JSON either parses or is a one-line DataError ---------------------------
+
+FUZZ_KEYS = {
+    "score": ["id", "currentScore", "maxScore", "updatedDateTime", "lastRefreshDateTime", "value"],
+    "requirement": [
+        "id",
+        "requirementType",
+        "complianceStatus",
+        "score",
+        "maxScore",
+        "state",
+        "helpUrl",
+        "updatedDateTime",
+        "totalAdminsCount",
+        "securityDefaultsStatus",
+        "compliantTenantCount",
+        "averageResponseTimeInHours",
+    ],
+    "history": ["id", "createdDateTime", "score", "compliantRequirementsCount"],
+    "insight": ["tenantId", "mfa"],
+    "alert": ["id", "severity", "status", "detectedDateTime", "resolvedReason", "isTest", "customerTenantId"],
+    "contract": ["customerId", "displayName", "defaultDomainName"],
+}
+PARSERS: dict[str, Callable[[Any, str], object]] = {
+    "score": parse_score,
+    "requirement": parse_requirement,
+    "history": parse_history_point,
+    "insight": parse_customer_insight,
+    "alert": parse_alert,
+    "contract": parse_contract,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PARSERS))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_json_parses_or_is_a_one_line_data_error(kind: str, data: st.DataObject) -> None:
+    item = data.draw(strategies.raw_objects(FUZZ_KEYS[kind]))
+    if kind == "insight" and isinstance(item.get("mfa"), dict):
+        item["mfa"] = data.draw(strategies.raw_objects(["totalUsersCount", "legacyPerUserMfaStatus"]))
+    try:
+        PARSERS[kind](item, f"{kind}s[0]")
+    except DataError as exc:
+        message = str(exc)
+        assert "\n" not in message
+        assert message.startswith(f"{kind}s[0]")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    insights=st.lists(strategies.raw_objects(["tenantId", "mfa"]), max_size=3),
+    contracts=st.lists(strategies.raw_objects(["customerId", "displayName"]), max_size=3),
+)
+def test_any_collections_build_a_snapshot_or_a_data_error(insights: list[Any], contracts: list[Any]) -> None:
+    try:
+        snap = build_snapshot(payloads(customer_insights=insights, contracts=contracts), provenance())
+    except DataError as exc:
+        message = str(exc)
+        assert "\n" not in message
+    else:
+        assert loads(dumps(snap)) == snap

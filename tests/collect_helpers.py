@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import httpx
@@ -315,3 +315,77 @@ def make_certificate(folder: Path, *, password: str | None = None, pfx: bool = F
         key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
         path.write_bytes(key_pem + cert.public_bytes(serialization.Encoding.PEM))
     return path, cert
+
+
+# --- against the emulator -----------------------------------------------------------------
+
+
+class EmulatorLike(Protocol):
+    graph_url: str
+    authority_url: str
+    tenant_id: str
+    client_id: str
+    client_secret: str
+
+    def write_ca(self, path: Path) -> Path | None: ...
+
+
+def emulator_settings(emulator: EmulatorLike, folder: Path, **changes: Any) -> Settings:
+    """Settings that reach ``emulator`` over TLS, trusting only its CA."""
+    ca = folder / "emulator-ca.pem"
+    emulator.write_ca(ca)
+    values: dict[str, Any] = {
+        "tenant_id": emulator.tenant_id,
+        "client_id": emulator.client_id,
+        "client_secret": Secret(emulator.client_secret),
+        "graph_url": emulator.graph_url,
+        "authority_url": emulator.authority_url,
+        "ca_bundle": ca,
+        "time_budget": 120.0,
+    }
+    values.update(changes)
+    return Settings(**values)
+
+
+def emulator_env(emulator: EmulatorLike, folder: Path, **changes: str) -> dict[str, str]:
+    """The environment ``reporter collect`` needs to reach ``emulator``."""
+    ca = folder / "emulator-ca.pem"
+    emulator.write_ca(ca)
+    env = {
+        "REPORTER_TENANT_ID": emulator.tenant_id,
+        "REPORTER_CLIENT_ID": emulator.client_id,
+        "REPORTER_CLIENT_SECRET": emulator.client_secret,
+        "REPORTER_GRAPH_URL": emulator.graph_url,
+        "REPORTER_AUTHORITY_URL": emulator.authority_url,
+        "REPORTER_CA_BUNDLE": str(ca),
+    }
+    env.update(changes)
+    return env
+
+
+class CountingProgress:
+    """Counts items per source, so a duplicate delivered by paging would show."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, int] = defaultdict(int)
+        self.pages: dict[str, int] = defaultdict(int)
+        self.notes: list[str] = []
+        self._lock = threading.Lock()
+
+    def start(self, source: str) -> None:
+        pass
+
+    def page(self, source: str, items: int) -> None:
+        with self._lock:
+            self.items[source] += items
+            self.pages[source] += 1
+
+    def done(self, source: str) -> None:
+        pass
+
+    def failed(self, source: str, reason: str) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            self.notes.append(message)

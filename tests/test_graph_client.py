@@ -297,3 +297,13 @@ def test_page_size_is_a_prefer_header_hint(clock: FakeClock) -> None:
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header, FakeClock().wall) == expected
+
+
+def test_an_untrusted_certificate_is_not_retried(clock: FakeClock) -> None:
+    cloud = FakeCloud()
+    failure = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")
+    cloud.script[SCORE] = [failure] * 5
+    client, _ = make_client(cloud, clock)
+    with pytest.raises(GraphError, match=r"graph.test: TLS failed .*CERTIFICATE_VERIFY_FAILED.*CA bundle"):
+        client.get_json("/security/partner/securityScore")
+    assert len(cloud.seen) == 1

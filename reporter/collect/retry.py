@@ -118,12 +118,20 @@ def request_ids(request: httpx.Request, response: httpx.Response | None = None) 
     return f"client-request-id {client_id}, request-id {server_id}"
 
 
+def is_tls_failure(exc: httpx.RequestError) -> bool:
+    """A certificate the CA bundle does not trust, or a failed handshake: retrying will not help."""
+    text = str(exc)
+    return isinstance(exc, httpx.ConnectError) and ("CERTIFICATE_VERIFY_FAILED" in text or "[SSL" in text)
+
+
 def describe_network_error(exc: httpx.RequestError) -> str:
     host = exc.request.url.host
     port = exc.request.url.port
     where = f"{host}:{port}" if port else host
     if isinstance(exc, httpx.ConnectTimeout):
         return f"connecting to {where} timed out"
+    if is_tls_failure(exc):
+        return f"cannot connect to {where}: TLS failed ({exc}); is the CA bundle the right one?"
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect to {where} ({exc or 'connection failed'})"
     if isinstance(exc, httpx.TimeoutException):
@@ -154,7 +162,7 @@ class Retrier:
                 response = attempt()
             except RETRY_EXCEPTIONS as exc:
                 network_failures += 1
-                if network_failures >= self.policy.max_network_attempts:
+                if network_failures >= self.policy.max_network_attempts or is_tls_failure(exc):
                     raise
                 delay = self.policy.backoff(network_failures - 1)
                 why = f"{what}: {describe_network_error(exc)} ({request_ids(exc.request)})"

@@ -1,3 +1,54 @@
 """`reporter render`."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reporter import snapshot as snapshot_io
+from reporter.cli._base import cli, translate_errors
+from reporter.render.brand_config import load_brand
+from reporter.render.options import RenderOptions
+from reporter.render.run import render_all
+
+
+@cli.command()
+@click.argument("snapshot_path", metavar="SNAPSHOT", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder to write the documents to."
+)
+@click.option("--brand", "brand_file", type=click.Path(path_type=Path), help="A TOML file with the [brand] settings.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="Configuration file whose [brand] section is used (default: ./reporter.toml if it exists).",
+)
+@click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
+@click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Processes for the customer reports (default: every core)."
+)
+@translate_errors
+def render(
+    snapshot_path: Path,
+    out_dir: Path,
+    brand_file: Path | None,
+    config_file: Path | None,
+    no_customer_reports: bool,
+    customer_workbooks: bool,
+    workers: int | None,
+) -> None:
+    """Write the PDF reports, workbooks, snapshot copy and manifest for SNAPSHOT into --out."""
+    brand = load_brand(brand_file, config_file)
+    snap = snapshot_io.load(snapshot_path)
+    options = RenderOptions(
+        customer_reports=not no_customer_reports,
+        customer_workbooks=customer_workbooks,
+        workers=workers,
+        progress=sys.stderr.isatty(),
+    )
+    artifacts = render_all(snap, out_dir, brand, options)
+    click.echo(f"{out_dir}: wrote {len(artifacts) + 1} files (manifest.json lists them)")

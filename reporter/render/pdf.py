@@ -1,13 +1,101 @@
-"""Placeholder until the pdf renderer lands."""
+"""The PDF renderer: ``summary.pdf`` and one ``customers/<slug>.pdf`` per customer.
+
+Customer reports of a large partner are shared out to a process pool. Each
+worker builds its engine (templates, fonts, parsed stylesheet) once, in the
+pool initializer, and then receives only the customer views it renders; it
+writes each file itself and hands back the small ``Artifact``.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from reporter.render.artifact import Artifact
+from reporter.render.artifact import Artifact, ArtifactKind
+from reporter.render.manifest import write_artifact
 from reporter.render.options import RenderOptions
-from reporter.view import ReportContext
+from reporter.render.pdf_customer import CustomerRenderer
+from reporter.render.pdf_engine import Engine, quiet_weasyprint
+from reporter.render.pdf_progress import progress
+from reporter.render.pdf_summary import summary_pdf
+from reporter.view import CustomerView, ReportContext
+
+SUMMARY = Path("summary.pdf")
+CUSTOMERS = Path("customers")
+POOL_MINIMUM = 6
+"""Below this many customer reports a pool costs more than it saves."""
+CHUNK = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTask:
+    relative: Path
+    view: CustomerView
+
+
+@dataclass(slots=True)
+class _Worker:
+    renderer: CustomerRenderer
+    out_dir: Path
+
+
+_worker: list[_Worker] = []
+"""The one per-process slot a pool worker keeps its engine in (set by ``_init_worker``)."""
 
 
 def render(context: ReportContext, out_dir: Path, options: RenderOptions) -> list[Artifact]:
-    return []
+    quiet_weasyprint()
+    engine = Engine(context.brand.logo)
+    artifacts = [write_artifact(out_dir, SUMMARY, summary_pdf(engine, context.summary), ArtifactKind.SUMMARY_PDF)]
+    if options.customer_reports and context.rows:
+        artifacts.extend(render_customers(context, out_dir, options, engine))
+    return artifacts
+
+
+def customer_tasks(context: ReportContext) -> Iterator[CustomerTask]:
+    for row in context.rows:
+        yield CustomerTask(CUSTOMERS / f"{row.slug}.pdf", context.customer_view(row))
+
+
+def render_customers(
+    context: ReportContext, out_dir: Path, options: RenderOptions, engine: Engine | None = None
+) -> list[Artifact]:
+    total = len(context.rows)
+    workers = max(1, min(options.workers or os.cpu_count() or 1, total))
+    tasks = customer_tasks(context)
+    if workers == 1 or total < POOL_MINIMUM:
+        renderer = CustomerRenderer(engine or Engine(context.brand.logo))
+        return _collect((_render(renderer, out_dir, t) for t in tasks), total, options.progress)
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(context.brand.logo, out_dir)
+    ) as pool:
+        results = pool.map(_render_in_worker, tasks, chunksize=CHUNK)
+        return _collect(results, total, options.progress)
+
+
+def _collect(results: Iterable[Artifact], total: int, show: bool) -> list[Artifact]:
+    artifacts = []
+    with progress(total, "Customer reports", enabled=show) as advance:
+        for artifact in results:
+            artifacts.append(artifact)
+            advance()
+    return artifacts
+
+
+def _render(renderer: CustomerRenderer, out_dir: Path, task: CustomerTask) -> Artifact:
+    data = renderer.pdf(task.view)
+    return write_artifact(out_dir, task.relative, data, ArtifactKind.CUSTOMER_PDF, task.view.tenant_id)
+
+
+def _init_worker(logo: Path | None, out_dir: Path) -> None:
+    quiet_weasyprint()
+    _worker.clear()
+    _worker.append(_Worker(CustomerRenderer(Engine(logo)), out_dir))
+
+
+def _render_in_worker(task: CustomerTask) -> Artifact:
+    state = _worker[0]
+    return _render(state.renderer, state.out_dir, task)

@@ -62,6 +62,16 @@ class BaseStats:
 _BUCKETS = ((0.0, 0.25, "0–24%"), (0.25, 0.5, "25–49%"), (0.5, 0.75, "50–74%"), (0.75, 0.9, "75–89%"))
 
 
+def bucket_index(coverage: float | None) -> int | None:
+    """Which of ``BaseStats.coverage_buckets`` a coverage falls in (``None``: no coverage)."""
+    if coverage is None:
+        return None
+    for index, (lo, hi, _label) in enumerate(_BUCKETS):
+        if lo <= coverage < hi:
+            return index
+    return len(_BUCKETS) if coverage < 1.0 else len(_BUCKETS) + 1
+
+
 def slug(customer: Customer) -> str:
     ascii_name = unicodedata.normalize("NFKD", customer.display_name or "").encode("ascii", "ignore").decode()
     stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "customer"

@@ -12,13 +12,24 @@ from reporter.view import fmt
 from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
 from reporter.view.brand import Brand
 from reporter.view.changes import Changes, CustomerChange, compare
-from reporter.view.customers import BaseStats, CustomerRow, alerts_by_tenant, base_stats, customer_rows
+from reporter.view.customers import (
+    BaseStats,
+    CustomerRow,
+    alerts_by_tenant,
+    base_stats,
+    bucket_index,
+    customer_rows,
+)
 from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
 from reporter.view.posture import Action, Finding, Level, format_percent
 from reporter.view.requirements import RequirementRow, requirement_rows
 
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
+
+COMPARISON_MINIMUM = 5
+"""Customers with MFA data a base needs before a customer's report compares against it:
+below this, the aggregate would describe one or two other customers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,8 @@ class SummaryView:
     provenance: ProvenanceView
     changes: Changes | None = None
     """Month-over-month changes, when a previous period is archived."""
+    attention_total: int = 0
+    """Customers needing attention (above "no data"), of whom ``attention`` lists the first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +100,12 @@ class Comparison:
     share_below: str
     """Share of the other customers whose coverage is lower than this one's."""
     base_with_policy: str
+    buckets: tuple[Count, ...] = ()
+    """How many customers of the base fall in each coverage band (no names)."""
+    your_bucket: int | None = None
+    """The band this customer falls in, an index into ``buckets``."""
+    shown: bool = True
+    """False when the base is too small to compare without revealing another customer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +262,7 @@ def _summary_view(
         levels=tuple(Count(lv.label, n, lv.colour, _share(n, base.customers)) for lv, n in base.levels),
         attention=tuple(needing[:TOP_ATTENTION]),
         attention_more=max(0, len(needing) - TOP_ATTENTION),
+        attention_total=len(needing),
         open_alerts=tuple(Count(severity_label(s), n, SEVERITY_COLOURS[s]) for s, n in by_severity),
         open_alerts_total=len(open_alerts),
         test_alerts_excluded=sum(1 for a in snapshot.alerts if a.is_test),
@@ -285,6 +305,9 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         median_coverage=format_percent(base.median_coverage),
         share_below=_share(below, others) if cov is not None and others > 0 else "–",
         base_with_policy=_share(base.with_policy, base.customers),
+        buckets=tuple(Count(b.label, b.count, "", _share(b.count, base.with_data)) for b in base.coverage_buckets),
+        your_bucket=bucket_index(cov),
+        shown=base.with_data >= COMPARISON_MINIMUM,
     )
     return CustomerView(
         brand=brand,

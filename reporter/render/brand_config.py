@@ -1,0 +1,111 @@
+"""The partner's brand from configuration: the ``[brand]`` table of a TOML file.
+
+    [brand]
+    name = "Contoso Cloud Services"
+    logo = "contoso.svg"            # PNG or SVG, relative to this file
+    primary_colour = "#1F3A5F"      # #RRGGBB
+    accent_colour = "#2A9D8F"
+    footer = "Contoso Cloud Services · Confidential"
+    contact = "security@contoso.example · +1 555 0100"
+
+The table comes from ``--brand FILE`` when given (a file holding only the brand
+may leave out the ``[brand]`` header), else from the configuration file
+(``./reporter.toml`` when it exists). Without either, the default brand.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from reporter.errors import ConfigError
+from reporter.resources import assets_dir
+from reporter.view import Brand
+
+DEFAULT_CONFIG = Path("reporter.toml")
+DEFAULT_LOGO = "default-logo.svg"
+
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_ALIASES = {"primary_color": "primary_colour", "accent_color": "accent_colour"}
+_KEYS = frozenset(f.name for f in fields(Brand))
+_HINT = "see the [brand] section in the README"
+
+
+def default_brand() -> Brand:
+    return Brand(logo=assets_dir() / DEFAULT_LOGO)
+
+
+def load_brand(path: Path | None = None, config: Path | None = None) -> Brand:
+    """The brand from ``--brand`` ``path``, else from ``config`` (or ``./reporter.toml``), else the default."""
+    if path is not None:
+        data = _read_toml(path)
+        table = data.get("brand", data)
+        return _brand(table, path)
+    if config is None:
+        if not DEFAULT_CONFIG.is_file():
+            return default_brand()
+        config = DEFAULT_CONFIG
+    table = _read_toml(config).get("brand")
+    if table is None:
+        return default_brand()
+    return _brand(table, config)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file", "give the path of a TOML file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _brand(table: Any, source: Path) -> Brand:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [brand] must be a table", _HINT)
+    values: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = _ALIASES.get(raw_key, raw_key)
+        if key not in _KEYS:
+            raise ConfigError(
+                f"{source}: unknown brand setting {raw_key!r}", f"known settings: {', '.join(sorted(_KEYS))}"
+            )
+        if not isinstance(value, str):
+            raise ConfigError(f"{source}: brand {raw_key} must be a string, found {type(value).__name__}", _HINT)
+        values[key] = value
+    if "name" in values and not values["name"].strip():
+        raise ConfigError(f"{source}: brand name is empty", "give the partner's name as readers know it")
+    for key in ("primary_colour", "accent_colour"):
+        if key in values and not _COLOUR.fullmatch(values[key]):
+            raise ConfigError(f"{source}: brand {key} {values[key]!r} is not a #RRGGBB colour", 'e.g. "#1F3A5F"')
+        if key in values:
+            values[key] = values[key].upper()
+    if "logo" in values:
+        values["logo"] = _logo(source.parent / values["logo"], source)
+    return Brand(**values)
+
+
+def _logo(path: Path, source: Path) -> Path:
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise ConfigError(f"{source}: brand logo {path} must be a PNG or SVG file")
+    try:
+        head = path.read_bytes()[:4096]
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{source}: brand logo {path} does not exist", "logo paths are relative to the file"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: brand logo {path} cannot be read ({exc.strerror})") from None
+    is_png = head.startswith(b"\x89PNG\r\n\x1a\n")
+    is_svg = b"<svg" in head
+    if (path.suffix.lower() == ".png" and not is_png) or (path.suffix.lower() == ".svg" and not is_svg):
+        raise ConfigError(f"{source}: brand logo {path} is not a valid {path.suffix[1:].upper()} file")
+    return path.resolve()

@@ -1,0 +1,65 @@
+"""``customers/<slug>.pdf``: one customer's own report.
+
+A customer report is built from that customer's ``CustomerView`` alone; what it
+says about other customers is the view's aggregate comparison, so no other
+customer's name, domain or tenant id can reach it.
+"""
+
+from __future__ import annotations
+
+from reporter.render import charts
+from reporter.render.pdf_engine import Engine, PdfMeta, brand_style, w3c
+from reporter.view import CustomerView
+
+TEMPLATE = "customer.html.j2"
+
+_ChartKey = tuple[tuple[int, ...], int | None, str]
+
+
+def customer_meta(view: CustomerView) -> PdfMeta:
+    return PdfMeta(
+        title=view.title,
+        author=view.brand.name,
+        subject=f"MFA posture, open security alerts and recommended actions, {view.period_label}",
+        keywords="security report, MFA, Microsoft 365, security alerts",
+        created=w3c(view.provenance.collected_at_dt),
+    )
+
+
+class CustomerRenderer:
+    """Renders customer reports with one engine; the comparison chart is drawn once per band."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._charts: dict[_ChartKey, str] = {}
+
+    def chart(self, view: CustomerView) -> str:
+        comparison = view.comparison
+        if not comparison.shown or comparison.your_bucket is None:
+            return ""
+        key = (tuple(b.count for b in comparison.buckets), comparison.your_bucket, view.brand.primary_colour)
+        if key not in self._charts:
+            bars = [charts.Bar(b.label, b.count, f"{b.count}", "#C9D3DE") for b in comparison.buckets]
+            highlighted = [
+                charts.Bar(b.label, b.value, b.text, view.brand.accent_colour) if i == comparison.your_bucket else b
+                for i, b in enumerate(bars)
+            ]
+            svg = charts.bar_chart(
+                highlighted,
+                horizontal=False,
+                highlight=comparison.your_bucket,
+                highlight_text="You",
+                width=3.3,
+                height=2.0,
+                patterns=False,
+            )
+            self._charts[key] = charts.data_uri(svg)
+        return self._charts[key]
+
+    def html(self, view: CustomerView) -> str:
+        return self.engine.html(
+            TEMPLATE, c=view, brand=brand_style(view.brand), meta=customer_meta(view), chart=self.chart(view)
+        )
+
+    def pdf(self, view: CustomerView) -> bytes:
+        return self.engine.pdf(self.html(view))

@@ -1,0 +1,58 @@
+"""``summary.pdf``: the partner's executive summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reporter.render import charts
+from reporter.render.pdf_engine import Engine, PdfMeta, brand_style, w3c
+from reporter.view import SummaryView
+
+TEMPLATE = "summary.html.j2"
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryCharts:
+    """Each chart as a ``data:`` URI, or empty when there is nothing to draw."""
+
+    history: str
+    coverage: str
+    policy: str
+    severity: str
+
+
+def summary_charts(view: SummaryView) -> SummaryCharts:
+    primary = view.brand.primary_colour
+    coverage = [charts.Bar(c.label, c.count, f"{c.count}", primary) for c in view.coverage_buckets]
+    policy = [charts.Bar(c.label, c.count, f"{c.count} ({c.share})", c.colour) for c in view.policy_mix]
+    severity = [charts.Bar(c.label, c.count, f"{c.count}", c.colour) for c in view.open_alerts]
+    return SummaryCharts(
+        history=charts.data_uri(charts.history_chart(view.history, view.score_max_value, primary))
+        if view.history
+        else "",
+        coverage=charts.data_uri(charts.bar_chart(coverage, horizontal=False, width=3.3, height=2.3))
+        if view.customers_with_data
+        else "",
+        policy=charts.data_uri(charts.bar_chart(policy, width=3.3, height=2.3)) if view.customers_total else "",
+        severity=charts.data_uri(charts.bar_chart(severity, width=3.3, height=1.9)),
+    )
+
+
+def summary_meta(view: SummaryView) -> PdfMeta:
+    return PdfMeta(
+        title=view.title,
+        author=view.brand.name,
+        subject=f"Executive summary of the Microsoft partner security score for {view.period_label}",
+        keywords="partner security score, Microsoft Graph, MFA, CSP",
+        created=w3c(view.provenance.collected_at_dt),
+    )
+
+
+def summary_html(engine: Engine, view: SummaryView) -> str:
+    return engine.html(
+        TEMPLATE, s=view, brand=brand_style(view.brand), meta=summary_meta(view), charts=summary_charts(view)
+    )
+
+
+def summary_pdf(engine: Engine, view: SummaryView) -> bytes:
+    return engine.pdf(summary_html(engine, view))

@@ -14,7 +14,7 @@ from pathlib import Path
 from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.render.manifest import write_artifact
 from reporter.render.options import RenderOptions
-from reporter.render.xlsx_book import new_workbook, save
+from reporter.render.xlsx_book import Book
 from reporter.render.xlsx_customer import customer_workbook_bytes, insight_sheet
 from reporter.render.xlsx_names import customer_sheet_names
 from reporter.render.xlsx_sheets import (
@@ -53,19 +53,19 @@ def workbook_bytes(context: ReportContext) -> bytes:
     """The partner workbook; the same snapshot always gives the same bytes."""
     summary = context.summary
     stamp = summary.provenance.collected_at_dt
-    workbook = new_workbook(title=summary.title, creator=context.brand.name, stamp=stamp)
+    book = Book(title=summary.title, creator=context.brand.name, stamp=stamp)
     rows = context.rows
     names = customer_sheet_names([(r.customer.tenant_id, r.name) for r in rows], FIXED_SHEETS)
-    summary_sheet(workbook, context)
-    requirements_sheet(workbook, context)
-    history_sheet(workbook, context)
-    customers_sheet(workbook, rows, names)
+    summary_sheet(book, context)
+    requirements_sheet(book, context)
+    history_sheet(book, context)
+    customers_sheet(book, rows, names)
     if context.snapshot.alerts:
         labels = {r.customer.tenant_id.lower(): r.name for r in rows}
-        alerts_sheet(workbook, alert_record_rows(context.snapshot.alerts, labels))
-    about_sheet(workbook, context)
+        alerts_sheet(book, alert_record_rows(context.snapshot.alerts, labels))
+    about_sheet(book, context)
     for row, name in zip(rows, names, strict=True):
         view = context.customer_view(row)
-        sheet = insight_sheet(workbook, name, context, row, view, row.posture.actions, back_to_customers=True)
-        sheet.ws.close()  # streamed to its own file: nothing of it stays in memory
-    return save(workbook, stamp)
+        sheet = insight_sheet(book, name, context, row, view, row.posture.actions, back_to_customers=True)
+        sheet.ws.close()  # streamed into the archive: nothing of it stays in memory
+    return book.save()

@@ -18,6 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
@@ -157,13 +159,58 @@ def _display_width(cell: Cell) -> int:
     return len(str(value))
 
 
+class _MemoryWriter(WorksheetWriter):  # type: ignore[misc]
+    """openpyxl's sheet writer, into memory instead of a temporary file."""
+
+    def __init__(self, ws: Any) -> None:
+        super().__init__(ws, out=io.BytesIO())
+
+    def cleanup(self) -> None:
+        self.out = io.BytesIO()
+
+
+class _StreamedSheet(WriteOnlyWorksheet):  # type: ignore[misc]
+    """A write-only sheet with a final name, streamed into the ZIP the moment it is closed.
+
+    Names come from :class:`reporter.render.xlsx_names.SheetNamer`, valid and
+    unique already (openpyxl's own check scans every other name, which makes
+    thousands of sheets quadratic). Once closed, the sheet's XML is compressed
+    into the archive and dropped, so a workbook of thousands of sheets holds
+    only the sheet being written.
+    """
+
+    _writer: Any = None
+
+    def __init__(self, book: Book, title: str) -> None:
+        self._final_title = title
+        self._book = book
+        super().__init__(book.workbook, title)
+
+    @property
+    def title(self) -> str:
+        return self._final_title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        if value != self._final_title:
+            raise ValueError(f"sheet {self._final_title!r} cannot be renamed")
+
+    def _get_writer(self) -> None:
+        if self._writer is None:
+            writer = _MemoryWriter(self)
+            writer.write_top()
+            self._writer = writer
+
+    def close(self) -> None:
+        super().close()
+        self._book._stream(self)
+
+
 class Sheet:
     """One sheet: optional lines above a table, the table, then written in one go."""
 
-    def __init__(self, workbook: Workbook, title: str) -> None:
-        self.ws = workbook.create_sheet(title)
-        if self.ws.title != title:
-            raise ValueError(f"sheet name {title!r} was changed to {self.ws.title!r}")
+    def __init__(self, book: Book, title: str) -> None:
+        self.ws = book._add(title)
         self.cells = Cells(self.ws)
         self._rows: list[Sequence[Cell]] = []
         self._header_row: int | None = None
@@ -209,11 +256,30 @@ class Sheet:
         return ws
 
 
+def _level_text(level: Level) -> str:
+    return "000000" if level in (Level.LOW, Level.NO_DATA) else "FFFFFF"
+
+
+_LEVEL_FILLS = {
+    level: PatternFill(fill_type="solid", start_color=hex_colour(level.colour), end_color=hex_colour(level.colour))
+    for level in Level
+}
+_LEVEL_FONTS = {level: Font(bold=True, color=_level_text(level)) for level in Level}
+
+
+def paint_level(cell: Cell, level: Level) -> Cell:
+    """Colour a cell that shows ``level`` as the conditional formats do (for sheets written once)."""
+    if cell is not None:
+        cell.fill = _LEVEL_FILLS[level]
+        cell.font = _LEVEL_FONTS[level]
+    return cell
+
+
 def add_level_rules(ws: Any, ref: str) -> None:
     """Colour attention levels (the same colours as the PDFs) wherever ``ref`` shows one."""
     for level in Level:
         colour = hex_colour(level.colour)
-        text = "000000" if level in (Level.LOW, Level.NO_DATA) else "FFFFFF"
+        text = _level_text(level)
         rule = CellIsRule(
             operator="equal",
             formula=[f'"{level.label}"'],
@@ -223,17 +289,6 @@ def add_level_rules(ws: Any, ref: str) -> None:
         ws.conditional_formatting.add(ref, rule)
 
 
-def new_workbook(*, title: str, creator: str, stamp: datetime) -> Workbook:
-    workbook = Workbook(write_only=True)
-    props = workbook.properties
-    props.title = clean_text(title)[:255]
-    props.creator = clean_text(creator)[:255]
-    props.lastModifiedBy = props.creator
-    props.created = excel_datetime(stamp)
-    props.modified = excel_datetime(stamp)
-    return workbook
-
-
 class _StampedZip(zipfile.ZipFile):
     """A ZIP whose entries all carry one fixed time, so equal workbooks are equal bytes."""
 
@@ -241,6 +296,7 @@ class _StampedZip(zipfile.ZipFile):
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         moment = excel_datetime(stamp) or datetime(1980, 1, 1)
         self._stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        self.streamed: set[str] = set()
 
     def writestr(  # type: ignore[override]
         self, zinfo_or_arcname: str | zipfile.ZipInfo, data: bytes | str, *args: Any, **kwargs: Any
@@ -252,13 +308,49 @@ class _StampedZip(zipfile.ZipFile):
         super().writestr(info, data)
 
     def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        """openpyxl hands over each sheet here; a sheet already streamed is not written twice."""
+        if arcname in self.streamed:
+            return
+        if isinstance(filename, io.BytesIO):
+            self.writestr(arcname, filename.getvalue())
+            return
         with open(filename, "rb") as handle:
             self.writestr(arcname or str(filename), handle.read())
 
 
-def save(workbook: Workbook, stamp: datetime) -> bytes:
-    """The workbook's bytes; unlike ``Workbook.save`` this keeps the modified time given."""
-    buffer = io.BytesIO()
-    archive = _StampedZip(buffer, stamp)
-    ExcelWriter(workbook, archive).save()
-    return buffer.getvalue()
+class Book:
+    """A workbook being written: its sheets, and the ZIP they stream into."""
+
+    def __init__(self, *, title: str, creator: str, stamp: datetime) -> None:
+        self.workbook = Workbook(write_only=True)
+        props = self.workbook.properties
+        props.title = clean_text(title)[:255]
+        props.creator = clean_text(creator)[:255]
+        props.lastModifiedBy = props.creator
+        props.created = excel_datetime(stamp)
+        props.modified = excel_datetime(stamp)
+        self._buffer = io.BytesIO()
+        self._zip = _StampedZip(self._buffer, stamp)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [ws.title for ws in self.workbook.worksheets]
+
+    def _add(self, title: str) -> Any:
+        ws = _StreamedSheet(self, title)
+        ws._id = len(self.workbook._sheets) + 1
+        self.workbook._add_sheet(ws)
+        return ws
+
+    def _stream(self, ws: Any) -> None:
+        """Put a closed sheet's XML into the archive, where openpyxl would put it on saving."""
+        name = ws.path[1:]
+        self._zip.writestr(name, ws._writer.out.getvalue())
+        self._zip.streamed.add(name)
+        ws._writer.out = io.BytesIO()
+
+    def save(self) -> bytes:
+        """The workbook's bytes; unlike ``Workbook.save`` this keeps the modified time given."""
+        ExcelWriter(self.workbook, self._zip).save()
+        data: bytes = self._buffer.getvalue()
+        return data

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-
-from reporter.render.xlsx_book import Cell, Sheet, add_level_rules, new_workbook, save
+from reporter.render.xlsx_book import Book, Cell, Sheet, paint_level
 from reporter.render.xlsx_names import sheet_ref
 from reporter.render.xlsx_sheets import ABOUT, CUSTOMERS, about_sheet
 from reporter.view import CustomerView, ReportContext
@@ -24,7 +22,7 @@ OVERVIEW = "Overview"
 
 
 def insight_sheet(
-    workbook: Workbook,
+    book: Book,
     name: str,
     context: ReportContext,
     row: CustomerRow,
@@ -34,7 +32,7 @@ def insight_sheet(
     back_to_customers: bool,
 ) -> Sheet:
     """Write the sheet of one customer; the caller closes ``sheet.ws`` when done with it."""
-    sheet = Sheet(workbook, name)
+    sheet = Sheet(book, name)
     c = sheet.cells
     sheet.line(c.jump("← All customers", sheet_ref(CUSTOMERS)) if back_to_customers else None, c.title(view.title))
     sheet.line()
@@ -47,7 +45,7 @@ def insight_sheet(
         item("Customer", "Name", c.text(view.name)),
         item("Customer", "Domain", c.text(view.domain)),
         item("Customer", "Tenant id", c.text(view.tenant_id)),
-        item("Customer", "Attention level", c.text(view.level.label)),
+        item("Customer", "Attention level", paint_level(c.text(view.level.label), view.level)),
         item("MFA", "Users", c.number(p.users)),
         item("MFA", "Admins registered for MFA", c.number(p.compliant_admins)),
         item("MFA", "Non-admins registered for MFA", c.number(p.compliant_non_admins)),
@@ -57,9 +55,7 @@ def insight_sheet(
         item("Comparison", "Median share across the partner's customers", c.percent(context.base.median_coverage)),
         item("Comparison", "Share of other customers with lower coverage", c.text(view.comparison.share_below)),
     ]
-    first_finding = len(rows)
-    rows += [item("Attention", f.reason, c.text(f.level.label)) for f in view.findings]
-    findings_end = len(rows)
+    rows += [item("Attention", f.reason, paint_level(c.text(f.level.label), f.level)) for f in view.findings]
     rows += [
         item("Recommended action", a.text, None, None, c.url(a.url), c.url(a.help_url))
         if a.url
@@ -72,11 +68,7 @@ def insight_sheet(
     if not view.alerts:
         rows.append(item("Open alert", "No open security alerts", None))
     sheet.table(INSIGHT_HEADERS, rows)
-    header = sheet.next_row - len(rows) - 1
-    ws = sheet.write(min_widths=(18, 40, 14))
-    add_level_rules(ws, f"C{header + 4}")
-    if findings_end > first_finding:
-        add_level_rules(ws, f"C{header + 1 + first_finding}:C{header + findings_end}")
+    sheet.write(min_widths=(18, 40, 14))
     return sheet
 
 
@@ -84,8 +76,8 @@ def customer_workbook_bytes(context: ReportContext, row: CustomerRow) -> bytes:
     """A workbook holding only this customer's data: its overview (as its PDF shows it) and provenance."""
     view = context.customer_view(row)
     stamp = context.summary.provenance.collected_at_dt
-    workbook = new_workbook(title=view.title, creator=context.brand.name, stamp=stamp)
-    insight_sheet(workbook, OVERVIEW, context, row, view, view.actions, back_to_customers=False)
-    about_sheet(workbook, context, partner=False)
-    assert [ws.title for ws in workbook.worksheets] == [OVERVIEW, ABOUT]
-    return save(workbook, stamp)
+    book = Book(title=view.title, creator=context.brand.name, stamp=stamp)
+    insight_sheet(book, OVERVIEW, context, row, view, view.actions, back_to_customers=False)
+    about_sheet(book, context, partner=False)
+    assert book.sheet_names == [OVERVIEW, ABOUT]
+    return book.save()

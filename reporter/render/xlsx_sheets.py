@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
 from reporter._version import __version__
-from reporter.render.xlsx_book import MONTH_FORMAT, Cell, Cells, Sheet
+from reporter.render.xlsx_book import MONTH_FORMAT, Book, Cell, Cells, Sheet
 from reporter.render.xlsx_names import sheet_ref
 from reporter.view import ReportContext
 from reporter.view.alerts import AlertRecordRow
@@ -33,9 +32,9 @@ def _figure(cells: Cells, label: str, value: Cell) -> list[Cell]:
     return [cells.text(label), value]
 
 
-def summary_sheet(workbook: Workbook, context: ReportContext) -> None:
+def summary_sheet(book: Book, context: ReportContext) -> None:
     s = context.summary
-    sheet = Sheet(workbook, SUMMARY)
+    sheet = Sheet(book, SUMMARY)
     c = sheet.cells
     sheet.line(c.title(s.title))
     sheet.line()
@@ -83,8 +82,8 @@ def score_chart(points: int) -> Any:
     return chart
 
 
-def requirements_sheet(workbook: Workbook, context: ReportContext) -> None:
-    sheet = Sheet(workbook, REQUIREMENTS)
+def requirements_sheet(book: Book, context: ReportContext) -> None:
+    sheet = Sheet(book, REQUIREMENTS)
     c = sheet.cells
     rows = [
         [
@@ -119,9 +118,9 @@ def requirements_sheet(workbook: Workbook, context: ReportContext) -> None:
     sheet.write()
 
 
-def history_sheet(workbook: Workbook, context: ReportContext) -> None:
+def history_sheet(book: Book, context: ReportContext) -> None:
     """One row per month, each value carried forward until the score changed."""
-    sheet = Sheet(workbook, HISTORY)
+    sheet = Sheet(book, HISTORY)
     c = sheet.cells
     history = context.summary.history
     rows = [[c.day(p.first_day, MONTH_FORMAT), c.decimal(p.score), c.yes_no(p.changed)] for p in history]
@@ -150,8 +149,8 @@ CUSTOMER_HEADERS = (
 )
 
 
-def customers_sheet(workbook: Workbook, rows: Sequence[CustomerRow], sheet_names: Sequence[str]) -> None:
-    sheet = Sheet(workbook, CUSTOMERS)
+def customers_sheet(book: Book, rows: Sequence[CustomerRow], sheet_names: Sequence[str]) -> None:
+    sheet = Sheet(book, CUSTOMERS)
     c = sheet.cells
     table = []
     for row, name in zip(rows, sheet_names, strict=True):
@@ -219,9 +218,9 @@ def alert_table(cells: Cells, alerts: Sequence[AlertRecordRow]) -> list[list[Cel
     ]
 
 
-def alerts_sheet(workbook: Workbook, alerts: Sequence[AlertRecordRow]) -> None:
+def alerts_sheet(book: Book, alerts: Sequence[AlertRecordRow]) -> None:
     """Every alert, open or resolved; test alerts are kept and flagged in their own column."""
-    sheet = Sheet(workbook, ALERTS)
+    sheet = Sheet(book, ALERTS)
     sheet.line(sheet.cells.text(TEST_ALERTS_NOTE))
     sheet.line()
     sheet.table(ALERT_HEADERS, alert_table(sheet.cells, alerts))
@@ -266,7 +265,7 @@ def about_rows(cells: Cells, context: ReportContext, *, partner: bool = True) ->
     return rows
 
 
-def about_sheet(workbook: Workbook, context: ReportContext, *, partner: bool = True) -> None:
-    sheet = Sheet(workbook, ABOUT)
+def about_sheet(book: Book, context: ReportContext, *, partner: bool = True) -> None:
+    sheet = Sheet(book, ABOUT)
     sheet.table(("Field", "Value"), about_rows(sheet.cells, context, partner=partner))
     sheet.write(min_widths=(38, 20))

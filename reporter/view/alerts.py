@@ -89,7 +89,7 @@ class AlertRecordRow:
 
 
 def alert_record_rows(alerts: Iterable[Alert], names: Mapping[str, str]) -> tuple[AlertRecordRow, ...]:
-    """Every alert: open before closed, most severe and most recent first.
+    """Every alert: real before test, open before closed, most severe and most recent first.
 
     ``names`` maps a lower-case tenant id to the customer's name. Test alerts are
     kept and flagged (``is_test``); figures elsewhere leave them out.
@@ -98,6 +98,7 @@ def alert_record_rows(alerts: Iterable[Alert], names: Mapping[str, str]) -> tupl
     ordered = sorted(
         alerts,
         key=lambda a: (
+            a.is_test,
             not a.is_open,
             rank[a.severity],
             -(a.detected_date_time.timestamp() if a.detected_date_time else 0),

@@ -59,18 +59,21 @@ class SheetNamer:
         return name
 
     def name(self, base: str, suffix: str = "", fallback: str = "Sheet") -> str:
-        """A free name built from ``base`` and ``suffix`` (``suffix`` always survives the cut)."""
+        """A free name: ``base`` cut to fit, then ``suffix``, then `` (2)``, `` (3)``… if needed.
+
+        The suffix and the number always survive the cut; only ``base`` is shortened.
+        """
+        stem = clean_sheet_name(base)
         suffix = clean_sheet_name(suffix)
-        room = MAX_SHEET_NAME - utf16_len(suffix) - (1 if suffix else 0)
-        stem = _cut(clean_sheet_name(base), max(room, 0)).rstrip().rstrip("'").rstrip()
-        first = " ".join(p for p in (stem, suffix) if p) or fallback
-        first = _cut(first, MAX_SHEET_NAME).strip().strip("'").strip() or fallback
-        if self._free(first):
-            return self._take(first)
-        number = 2
+        if not stem and not suffix:
+            stem = fallback
+        number = 1
         while True:
-            tail = f" ({number})"
-            candidate = _cut(first, MAX_SHEET_NAME - len(tail)).rstrip().rstrip("'").rstrip() + tail
+            tail = " ".join(p for p in (suffix, f"({number})" if number > 1 else "") if p)
+            room = MAX_SHEET_NAME - utf16_len(tail) - (1 if tail else 0)
+            head = _cut(stem, room).rstrip().rstrip("'").rstrip() if room > 0 else ""
+            candidate = " ".join(p for p in (head, tail) if p)
+            candidate = _cut(candidate, MAX_SHEET_NAME).strip().strip("'").strip() or fallback
             if self._free(candidate):
                 return self._take(candidate)
             number += 1

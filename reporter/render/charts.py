@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -41,6 +41,8 @@ _RC: dict[RcKeyType, Any] = {
     "text.color": INK,
     "hatch.linewidth": 0.8,
 }
+ImageFormat = Literal["svg", "png"]
+"""SVG for documents rendered once; PNG where a chart is embedded in many documents (cheaper to draw)."""
 _HATCHES = ("", "////", "....", "xxx", "\\\\\\\\", "ooo", "---")
 
 
@@ -60,14 +62,24 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _svg(fig: Figure) -> bytes:
+PNG_DPI = 220
+_METADATA: dict[str, dict[str, str | None]] = {
+    "svg": {"Date": None, "Creator": None, "Format": None, "Type": None},
+    "png": {"Software": None},
+}
+_MIME = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _save(fig: Figure, fmt: ImageFormat) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    fig.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=_METADATA[fmt])
     return buffer.getvalue()
 
 
-def data_uri(svg: bytes) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+def data_uri(image: bytes) -> str:
+    """The image as a ``data:`` URI (its format read from its first bytes)."""
+    mime = _MIME["png"] if image.startswith(b"\x89PNG") else _MIME["svg"]
+    return f"data:{mime};base64," + base64.b64encode(image).decode("ascii")
 
 
 def _clean(ax: object) -> None:
@@ -79,7 +91,9 @@ def _clean(ax: object) -> None:
     ax.tick_params(length=0)
 
 
-def history_chart(points: Sequence[MonthPoint], maximum: float | None, colour: str, width: float = 6.6) -> bytes:
+def history_chart(
+    points: Sequence[MonthPoint], maximum: float | None, colour: str, width: float = 6.6, fmt: ImageFormat = "svg"
+) -> bytes:
     """The monthly score, forward-filled: filled markers where the score changed, hollow where carried."""
     with _style():
         fig = Figure(figsize=(width, 2.3), layout="constrained")
@@ -104,14 +118,23 @@ def history_chart(points: Sequence[MonthPoint], maximum: float | None, colour: s
             )
         if maximum:
             ax.axhline(maximum, color=MUTED, linewidth=0.8, linestyle=(0, (4, 3)), zorder=1)
-            ax.text(0, maximum, " maximum", va="bottom", ha="left", fontsize=7.5, color=MUTED)
+            ax.annotate(
+                f"maximum {maximum:g}",
+                (0, maximum),
+                xytext=(0, 3),
+                textcoords="offset points",
+                va="bottom",
+                ha="left",
+                fontsize=7.5,
+                color=MUTED,
+            )
         ax.set_ylim(0, top * 1.15)
         ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5) + 0.4)
         step = max(1, (len(points) + 11) // 12)
         ax.set_xticks(xs[::step], [_month_label(p.month) for p in points[::step]])
         ax.grid(axis="y", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
-        return _svg(fig)
+        return _save(fig, fmt)
 
 
 def _month_label(month: str) -> str:
@@ -129,6 +152,7 @@ def bar_chart(
     width: float = 3.2,
     height: float | None = None,
     patterns: bool = True,
+    fmt: ImageFormat = "svg",
 ) -> bytes:
     """Bars with their values printed beside them, each in its own colour and pattern."""
     with _style():
@@ -153,9 +177,9 @@ def bar_chart(
                 ax.text(b.value + top * 0.03, i, b.text, va="center", ha="left", fontsize=8, color=INK)
         else:
             drawn = ax.bar(positions, values, color=[b.colour for b in bars], width=0.66, edgecolor=INK, linewidth=0.5)
-            ax.set_xticks(positions, [b.label for b in bars])
+            ax.set_xticks(positions, [b.label for b in bars], fontsize=6.8)
             ax.set_yticks([])
-            ax.set_ylim(0, top * 1.3)
+            ax.set_ylim(0, top * (1.55 if highlight is not None else 1.3))
             for i, b in enumerate(bars):
                 ax.text(i, b.value + top * 0.03, b.text, va="bottom", ha="center", fontsize=8, color=INK)
         for patch, hatch in zip(drawn, hatches, strict=True):
@@ -164,16 +188,16 @@ def bar_chart(
             patch = drawn[highlight]
             patch.set_linewidth(1.8)
             patch.set_edgecolor(INK)
-            if not horizontal:
-                ax.annotate(
-                    highlight_text,
-                    (highlight, 0),
-                    xytext=(0, -26),
-                    textcoords="offset points",
+            if not horizontal and highlight_text:
+                ax.text(
+                    highlight,
+                    bars[highlight].value + top * 0.16,
+                    f"{highlight_text}\n▼",
                     ha="center",
-                    va="top",
+                    va="bottom",
                     fontsize=8,
                     fontweight="bold",
-                    arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 1},
+                    color=INK,
+                    linespacing=1.0,
                 )
-        return _svg(fig)
+        return _save(fig, fmt)

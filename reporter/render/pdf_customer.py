@@ -50,8 +50,9 @@ class CustomerRenderer:
                 highlight=comparison.your_bucket,
                 highlight_text="You",
                 width=3.3,
-                height=2.0,
+                height=1.65,
                 patterns=False,
+                fmt="png",
             )
             self._charts[key] = charts.data_uri(svg)
         return self._charts[key]

@@ -1,0 +1,94 @@
+"""What an emulator serves and which faults it injects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from reporter.emulator.customers import PartnerKind
+
+MalformedPage = Literal["truncated", "missing-tenant-id"]
+"""``truncated``: one customerInsights page is cut off mid-JSON (status 200, honest Content-Length);
+``missing-tenant-id``: one item on that page has no ``tenantId``. Either way the page is broken on every request."""
+
+DEFAULT_TENANT_ID = "6f1c7e2a-3b5d-4c8e-9a0f-1d2e3f4a5b6c"
+DEFAULT_CLIENT_ID = "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a"
+DEFAULT_CLIENT_SECRET = "emulator-secret-Q7v~9xT2kLm4"
+DEFAULT_AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """Oddities of the real Graph service, all on by default except the wrapped singleton."""
+
+    noncomplaint: bool = True
+    """Non-compliant requirements say ``noncomplaint`` (the published schema's spelling)."""
+    numbers_as_strings: bool = True
+    """Some Single numbers arrive as strings (``currentScore`` "71.5"), one history score as "NaN"."""
+    wrapped_singleton: bool = False
+    """``GET securityScore`` answers ``{"value": {...}}`` instead of the bare object."""
+    unknown_future_value: bool = True
+    """One customer's ``legacyPerUserMfaStatus`` is ``unknownFutureValue`` and objects carry an extra property."""
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Faults injected into Graph requests. Rates are per request, drawn from ``seed``.
+
+    Transient faults (429, 503, dropped connections) never hit the same URL more than
+    ``max_consecutive`` times in a row, so every request eventually succeeds.
+    """
+
+    latency_ms: float = 0.0
+    """Added to every request (Entra ID and Graph)."""
+    rate_429: float = 0.0
+    retry_after: float = 1.0
+    """Seconds in ``Retry-After`` for 429 answers."""
+    retry_after_http_date: bool = False
+    """Send ``Retry-After`` as an HTTP date (rounded up to the next whole second) instead of seconds."""
+    rate_503: float = 0.0
+    drop_rate: float = 0.0
+    """Send the headers and part of the body, then close the connection."""
+    forbidden: bool = False
+    """Every Graph request gets 403 Authorization_RequestDenied."""
+    contracts_forbidden: bool = False
+    """Only ``/v1.0/contracts`` gets 403."""
+    alerts_failing: bool = False
+    """``/beta/security/partner/securityAlerts`` always answers 500."""
+    malformed_page: MalformedPage | None = None
+    repeat_next_link: bool = False
+    """One customerInsights page's ``@odata.nextLink`` points back to itself."""
+    max_consecutive: int = 3
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    """0 picks a free port."""
+    customers: int = 40
+    seed: int = 1
+    as_of: datetime = DEFAULT_AS_OF
+    kind: PartnerKind = "typical"
+    page_size: int = 100
+    tenant_id: str = DEFAULT_TENANT_ID
+    client_id: str = DEFAULT_CLIENT_ID
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    client_certificate_pem: bytes | None = None
+    """A PEM certificate registered on the app: client assertions signed by its key are accepted."""
+    token_lifetime: float = 3599.0
+    """Seconds until an issued access token expires (``expires_in``)."""
+    quirks: Quirks = field(default_factory=Quirks)
+    faults: Faults = field(default_factory=Faults)
+
+    def __post_init__(self) -> None:
+        if self.page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        if self.customers < 0:
+            raise ValueError("customers must be >= 0")
+        for name in ("rate_429", "rate_503", "drop_rate"):
+            rate = getattr(self.faults, name)
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")

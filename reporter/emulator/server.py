@@ -1,0 +1,229 @@
+"""The emulator: Entra ID and the Graph partner security endpoints over HTTPS on 127.0.0.1.
+
+    with Emulator(EmulatorOptions(customers=200, faults=Faults(rate_429=0.1))) as emu:
+        emu.graph_url, emu.authority_url, emu.tenant_id, emu.client_id, emu.client_secret
+        emu.write_ca(path)   # the CA certificate that signed the server certificate
+        emu.stats            # requests, pages and faults per path
+
+A ``ThreadingHTTPServer`` serves HTTP/1.1 with keep-alive (every answer has a
+Content-Length) from a background thread; TLS is negotiated in each
+connection's own thread so a slow client cannot hold up the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from reporter.emulator import tls
+from reporter.emulator.entra import Entra
+from reporter.emulator.faults import EmulatorStats, StatsRecorder
+from reporter.emulator.graph import GraphResources
+from reporter.emulator.options import EmulatorOptions
+from reporter.emulator.quirks import apply_quirks
+from reporter.emulator.service import Outcome, Request, Service
+from reporter.emulator.world import World, build_world
+
+log = logging.getLogger(__name__)
+
+_HANDSHAKE_TIMEOUT = 10.0
+_IDLE_TIMEOUT = 30.0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "reporter-emulator"
+    sys_version = ""
+    timeout = _IDLE_TIMEOUT
+    wbufsize = 64 * 1024
+    """Buffered, so headers and body leave in one write (flushed after each request)."""
+    server: _TlsServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        latency = self.server.latency_s
+        if latency:
+            time.sleep(latency)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        outcome = self.server.service.handle(Request(self.command, self.path, headers, body))
+        self._write(outcome)
+
+    def _write(self, outcome: Outcome) -> None:
+        reply = outcome.reply
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        if outcome.drop:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not outcome.drop:
+            self.wfile.write(reply.body)
+            return
+        # A connection lost mid-response: part of the body, then no TLS close_notify, no more bytes.
+        self.wfile.write(reply.body[: max(1, len(reply.body) // 3)])
+        self.wfile.flush()
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+class _TlsServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    service: Service
+    """Set once the port is known (the URLs in the answers contain it), before serving starts."""
+
+    def __init__(self, address: tuple[str, int], context: ssl.SSLContext, latency_s: float) -> None:
+        super().__init__(address, _Handler)
+        self.context = context
+        self.latency_s = latency_s
+        self._open: set[ssl.SSLSocket] = set()
+        self._open_lock = threading.Lock()
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(_HANDSHAKE_TIMEOUT)
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            connection = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            log.debug("TLS handshake with %s failed: %s", client_address, exc)
+            return
+        with self._open_lock:
+            self._open.add(connection)
+        try:
+            _Handler(connection, client_address, self)
+        except (ssl.SSLError, OSError) as exc:
+            log.debug("connection with %s ended: %s", client_address, exc)
+        finally:
+            with self._open_lock:
+                self._open.discard(connection)
+            with contextlib.suppress(OSError):
+                connection.close()
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class Emulator:
+    """Entra ID and Graph over HTTPS for one generated world. Start and stop it, or use ``with``."""
+
+    def __init__(self, options: EmulatorOptions | None = None) -> None:
+        self.options = options or EmulatorOptions()
+        self.world: World = apply_quirks(
+            build_world(self.options.seed, self.options.customers, self.options.as_of, kind=self.options.kind),
+            self.options.quirks,
+        )
+        self._tls = tls.generate()
+        self._stats = StatsRecorder()
+        self._server: _TlsServer | None = None
+        self._thread: threading.Thread | None = None
+        self._base_url = ""
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        options = self.options
+        server = _TlsServer((options.host, options.port), self._tls.server_context(), options.faults.latency_ms / 1000)
+        host = "127.0.0.1" if options.host in ("0.0.0.0", "") else options.host  # noqa: S104
+        self._base_url = f"https://{host}:{server.server_address[1]}"
+        resources = GraphResources(
+            self.world, self._base_url, options.page_size, wrapped_singleton=options.quirks.wrapped_singleton
+        )
+        server.service = Service(options, resources, Entra(options, self._base_url), self._stats)
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="reporter-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # --- what clients need ----------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph base URL (a client appends ``/beta`` or ``/v1.0``)."""
+        self.port  # noqa: B018  (fails clearly when not running)
+        return self._base_url
+
+    @property
+    def authority_url(self) -> str:
+        """The Entra ID authority host (a client appends the tenant id)."""
+        self.port  # noqa: B018
+        return self._base_url
+
+    @property
+    def tenant_id(self) -> str:
+        return self.options.tenant_id
+
+    @property
+    def client_id(self) -> str:
+        return self.options.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.options.client_secret
+
+    @property
+    def ca_pem(self) -> bytes:
+        return self._tls.ca_pem
+
+    def write_ca(self, path: Path | str) -> Path:
+        """Write the CA certificate (PEM) to ``path`` and return the path."""
+        target = Path(path)
+        target.write_bytes(self._tls.ca_pem)
+        return target
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """An SSL context that trusts this emulator's CA only."""
+        return self._tls.client_context()
+
+    @property
+    def stats(self) -> EmulatorStats:
+        return self._stats.snapshot()

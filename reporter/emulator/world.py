@@ -1,0 +1,239 @@
+"""The generated world: a fictional partner and its customers, as raw Graph JSON.
+
+``build_world(seed, customers, as_of)`` is pure and deterministic. Worlds built
+for consecutive months share their past: the same customers (apart from the
+month's churn), postures that moved a little, alerts that were resolved since,
+new alerts, and a score history that grew by a point when the score changed.
+The objects are clean Graph JSON; ``reporter.emulator.quirks`` adds the
+oddities real Graph shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from reporter.emulator import alerts as alert_gen
+from reporter.emulator.customers import (
+    CustomerOverride,
+    PartnerKind,
+    Posture,
+    PostureTimeline,
+    Profile,
+    has_budget,
+    insight_json,
+    is_compliant,
+    make_profile,
+    mfa_at,
+    posture_timeline,
+)
+from reporter.emulator.names import CURATED_NAMES, NameBook
+from reporter.emulator.partner import (
+    Assessment,
+    MonthFigures,
+    assess,
+    make_traits,
+    overall_score,
+    requirement_json,
+)
+from reporter.emulator.timeline import (
+    Roster,
+    build_roster,
+    build_switches,
+    month_index,
+    month_start,
+    rng_for,
+    stable_uuid,
+    unit,
+)
+from reporter.emulator.wire import JsonObject, precise_timestamp, timestamp
+
+HISTORY_MONTHS = 18
+PARTNER_DOMAIN = "partner.onmicrosoft.com"
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything the emulator serves, as raw Graph JSON objects."""
+
+    seed: int
+    as_of: datetime
+    partner_tenant_id: str
+    score: JsonObject
+    """The bare ``partnerSecurityScore`` singleton (without its navigation properties)."""
+    requirements: tuple[JsonObject, ...]
+    history: tuple[JsonObject, ...]
+    customer_insights: tuple[JsonObject, ...]
+    alerts: tuple[JsonObject, ...]
+    contracts: tuple[JsonObject, ...]
+
+
+class _Population:
+    """The customers of every month, built lazily and cached."""
+
+    def __init__(
+        self,
+        seed: int,
+        roster: Roster,
+        switches: tuple[tuple[int, ...], ...],
+        kind: PartnerKind,
+        overrides: Sequence[CustomerOverride],
+    ) -> None:
+        self._seed = seed
+        self._roster = roster
+        self._kind = kind
+        self._overrides = overrides
+        self._switches = switches
+        self._profiles: dict[tuple[int, int], tuple[Profile, PostureTimeline]] = {}
+
+    def occupant(self, slot: int, month: int) -> Profile:
+        return self._lookup(slot, month)[0]
+
+    def posture(self, slot: int, month: int) -> Posture:
+        return self._lookup(slot, month)[1].at(month)
+
+    def _lookup(self, slot: int, month: int) -> tuple[Profile, PostureTimeline]:
+        generation = self._roster.generation(slot, month)
+        found = self._profiles.get((slot, generation))
+        if found is None:
+            joined = self._roster.joined(slot, generation)
+            if joined is None:
+                joined = -int(unit(self._seed, "first-customers", slot) * 36)
+            override = self._overrides[slot] if slot < len(self._overrides) else CustomerOverride()
+            profile = make_profile(self._seed, slot, generation, joined, self._kind, override)
+            found = (profile, posture_timeline(profile, self._switches[slot], self._kind))
+            self._profiles[(slot, generation)] = found
+        return found
+
+
+def build_world(
+    seed: int,
+    customers: int,
+    as_of: datetime,
+    *,
+    kind: PartnerKind = "typical",
+    overrides: Sequence[CustomerOverride] = (),
+) -> World:
+    """The world of partner ``seed`` with ``customers`` customers, as Graph shows it at ``as_of``.
+
+    ``kind`` sets how well the partner does ("typical", "exemplary" or
+    "struggling"); ``overrides`` fixes the name, domain or size of the
+    customers in the first slots (for edge-case samples).
+    """
+    if customers < 0:
+        raise ValueError("customers must be >= 0")
+    as_of = as_of.astimezone(UTC)
+    month = month_index(as_of)
+    if month < HISTORY_MONTHS + 2:
+        raise ValueError(f"as_of must be after {month_start(HISTORY_MONTHS + 2):%Y-%m}")
+    roster = build_roster(seed, customers, month)
+    switches = build_switches(seed, customers, month)
+    population = _Population(seed, roster, switches, kind, overrides)
+    traits = make_traits(seed, kind)
+
+    events: list[alert_gen.AlertEvent] = []
+    for raised in range(month - HISTORY_MONTHS - 3, month + 1):
+        events.extend(alert_gen.alerts_in_month(seed, raised, customers, kind))
+
+    def figures(at: int) -> MonthFigures:
+        compliant = budgeted = azure = 0
+        for slot in range(customers):
+            profile = population.occupant(slot, at)
+            compliant += is_compliant(profile, population.posture(slot, at))
+            azure += profile.has_azure
+            budgeted += has_budget(profile, at)
+        hours = alert_gen.average_response_hours(events, month_start(at))
+        return MonthFigures(at, compliant, customers, budgeted, azure, hours)
+
+    timeline = [(at, assess(traits, figures(at))) for at in range(month - HISTORY_MONTHS - 1, month + 1)]
+    history, changed = _history(seed, timeline)
+    current = timeline[-1][1]
+    window_start = month_start(month - HISTORY_MONTHS)
+    requirements = tuple(
+        requirement_json(seed, assessment, timestamp(changed.get(assessment.kind.requirement_type, window_start)))
+        for assessment in current
+    )
+    score_updated = datetime.fromisoformat(history[-1]["createdDateTime"]) if history else window_start
+    refreshed = as_of - timedelta(hours=1 + 5 * unit(seed, "refresh", month), minutes=7)
+    score: JsonObject = {
+        "id": stable_uuid(seed, "score"),
+        "currentScore": overall_score(current),
+        "maxScore": 100.0,
+        "updatedDateTime": timestamp(score_updated),
+        "lastRefreshDateTime": precise_timestamp(refreshed),
+    }
+
+    insights, contracts = _customers(seed, customers, month, population, overrides)
+    alerts = tuple(
+        alert_gen.alert_json(event, population.occupant(event.slot, event.month).tenant_id, PARTNER_DOMAIN, as_of)
+        for event in alert_gen.served(
+            events,
+            as_of,
+            lambda event: population.occupant(event.slot, event.month) is population.occupant(event.slot, month),
+        )
+    )
+    return World(
+        seed=seed,
+        as_of=as_of,
+        partner_tenant_id=traits.tenant_id,
+        score=score,
+        requirements=requirements,
+        history=tuple(history),
+        customer_insights=insights,
+        alerts=alerts,
+        contracts=contracts,
+    )
+
+
+def _history(seed: int, timeline: list[tuple[int, list[Assessment]]]) -> tuple[list[JsonObject], dict[str, datetime]]:
+    """History points where the score or the compliant count changed, and when each requirement last changed.
+
+    The change that shows at the start of month ``m`` is recorded on a day near the end of month ``m - 1``.
+    """
+    history: list[JsonObject] = []
+    changed: dict[str, datetime] = {}
+    for (_, before), (at, after) in itertools.pairwise(timeline):
+        when = month_start(at) - timedelta(days=1 + int(unit(seed, "history-day", at) * 20), hours=3, minutes=41)
+        for old, new in zip(before, after, strict=True):
+            if old.fingerprint != new.fingerprint:
+                changed[new.kind.requirement_type] = when
+        point = (overall_score(after), sum(a.compliant for a in after), len(after))
+        previous = (overall_score(before), sum(a.compliant for a in before), len(before))
+        if point != previous:
+            history.append({
+                "id": stable_uuid(seed, "history", at),
+                "createdDateTime": timestamp(when),
+                "score": point[0],
+                "compliantRequirementsCount": point[1],
+                "totalRequirementsCount": point[2],
+            })  # fmt: skip
+    return history, changed
+
+
+def _customers(
+    seed: int,
+    customers: int,
+    month: int,
+    population: _Population,
+    overrides: Sequence[CustomerOverride],
+) -> tuple[tuple[JsonObject, ...], tuple[JsonObject, ...]]:
+    book = NameBook(curated=customers <= len(CURATED_NAMES))
+    insights: list[JsonObject] = []
+    contracts: list[JsonObject] = []
+    for slot in range(customers):
+        profile = population.occupant(slot, month)
+        insights.append(insight_json(profile, mfa_at(profile, population.posture(slot, month), month)))
+        override = overrides[slot] if slot < len(overrides) else CustomerOverride()
+        name, domain = book.take(rng_for(profile.key, "name"), override.name)
+        if not profile.in_contracts:
+            continue
+        contracts.append({
+            "id": stable_uuid(profile.key, "contract"),
+            "contractType": "ResellerPartner",
+            "customerId": profile.tenant_id,
+            "defaultDomainName": override.domain or domain,
+            "displayName": name,
+        })  # fmt: skip
+    return tuple(insights), tuple(contracts)

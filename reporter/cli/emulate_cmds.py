@@ -1,3 +1,146 @@
 """`reporter emulate`."""
 
 from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import get_args
+
+import click
+
+from reporter.cli._base import cli
+from reporter.emulator import Emulator, EmulatorOptions, Faults, Quirks
+from reporter.emulator.customers import PartnerKind
+from reporter.emulator.options import (
+    DEFAULT_AS_OF,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_TENANT_ID,
+    MalformedPage,
+)
+
+_RATE = click.FloatRange(0.0, 1.0)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default: a free one).")
+@click.option("--customers", type=click.IntRange(0), default=40, show_default=True, help="Number of customers.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated partner.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    default=DEFAULT_AS_OF.strftime("%Y-%m-%d"),
+    show_default=True,
+    help="The moment the data describes (UTC).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(get_args(PartnerKind)),
+    default="typical",
+    show_default=True,
+    help="How well the partner meets the requirements.",
+)
+@click.option("--page-size", type=click.IntRange(1), default=100, show_default=True, help="Items per page.")
+@click.option("--tenant-id", default=DEFAULT_TENANT_ID, show_default=True, help="The partner tenant id accepted.")
+@click.option("--client-id", default=DEFAULT_CLIENT_ID, show_default=True, help="The app (client) id accepted.")
+@click.option("--client-secret", default=DEFAULT_CLIENT_SECRET, help="The client secret accepted.")
+@click.option(
+    "--client-certificate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A PEM certificate registered on the app: client assertions signed with its key are accepted.",
+)
+@click.option("--ca-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the CA certificate (PEM) here.")
+@click.option("--token-lifetime", type=click.FloatRange(0), default=3599, show_default=True, help="Token seconds.")
+@click.option("--latency-ms", type=click.FloatRange(0), default=0, help="Delay added to every request.")
+@click.option("--rate-429", type=_RATE, default=0, help="Share of Graph requests answered 429.")
+@click.option("--retry-after", type=click.FloatRange(0), default=1, show_default=True, help="Retry-After seconds.")
+@click.option("--retry-after-date", is_flag=True, help="Send Retry-After as an HTTP date.")
+@click.option("--rate-503", type=_RATE, default=0, help="Share of Graph requests answered 503.")
+@click.option("--drop-rate", type=_RATE, default=0, help="Share of Graph answers cut off mid-body.")
+@click.option("--forbidden", is_flag=True, help="Answer every Graph request 403 Authorization_RequestDenied.")
+@click.option("--contracts-forbidden", is_flag=True, help="Answer /v1.0/contracts 403.")
+@click.option("--alerts-failing", is_flag=True, help="Answer securityAlerts 500.")
+@click.option(
+    "--malformed-page",
+    type=click.Choice(get_args(MalformedPage)),
+    is_flag=False,
+    flag_value="truncated",
+    help="Break one customerInsights page: cut-off JSON (the default) or an item without tenantId.",
+)
+@click.option("--repeat-next-link", is_flag=True, help="One customerInsights page links back to itself.")
+@click.option("--wrapped-singleton", is_flag=True, help='Answer securityScore as {"value": {...}}.')
+@click.option("--fault-seed", type=int, default=0, help="Seed of the injected faults.")
+def emulate(
+    host: str,
+    port: int,
+    customers: int,
+    seed: int,
+    as_of: datetime,
+    kind: PartnerKind,
+    page_size: int,
+    tenant_id: str,
+    client_id: str,
+    client_secret: str,
+    client_certificate: Path | None,
+    ca_file: Path | None,
+    token_lifetime: float,
+    latency_ms: float,
+    rate_429: float,
+    retry_after: float,
+    retry_after_date: bool,
+    rate_503: float,
+    drop_rate: float,
+    forbidden: bool,
+    contracts_forbidden: bool,
+    alerts_failing: bool,
+    malformed_page: MalformedPage | None,
+    repeat_next_link: bool,
+    wrapped_singleton: bool,
+    fault_seed: int,
+) -> None:
+    """Serve an emulated Entra ID and Graph over HTTPS until Ctrl-C."""
+    options = EmulatorOptions(
+        host=host,
+        port=port,
+        customers=customers,
+        seed=seed,
+        as_of=as_of.replace(tzinfo=UTC),
+        kind=kind,
+        page_size=page_size,
+        tenant_id=tenant_id,
+        client_id=client_id,
+        client_secret=client_secret,
+        client_certificate_pem=client_certificate.read_bytes() if client_certificate else None,
+        token_lifetime=token_lifetime,
+        quirks=Quirks(wrapped_singleton=wrapped_singleton),
+        faults=Faults(
+            latency_ms=latency_ms,
+            rate_429=rate_429,
+            retry_after=retry_after,
+            retry_after_http_date=retry_after_date,
+            rate_503=rate_503,
+            drop_rate=drop_rate,
+            forbidden=forbidden,
+            contracts_forbidden=contracts_forbidden,
+            alerts_failing=alerts_failing,
+            malformed_page=malformed_page,
+            repeat_next_link=repeat_next_link,
+            seed=fault_seed,
+        ),
+    )
+    with Emulator(options) as emu:
+        if ca_file is not None:
+            emu.write_ca(ca_file)
+        click.echo(f"Graph URL:      {emu.graph_url}")
+        click.echo(f"Authority URL:  {emu.authority_url}")
+        click.echo(f"Tenant id:      {emu.tenant_id}")
+        click.echo(f"Client id:      {emu.client_id}")
+        click.echo(f"Client secret:  {emu.client_secret}")
+        click.echo(f"CA certificate: {ca_file if ca_file else '(not written; use --ca-file PATH)'}")
+        click.echo(f"Serving {customers} customers as of {options.as_of:%Y-%m-%d}. Press Ctrl-C to stop.")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            click.echo("Stopped.")

@@ -243,6 +243,10 @@ class Sheet:
         for index, width in widths.items():
             floor = min_widths[index - 1] if index <= len(min_widths) else 0
             ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(8, floor, width + 2))
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed one page wide
         if self._header_row is not None:
             ws.freeze_panes = f"A{self._header_row + 1}"
             last = get_column_letter(self._columns)

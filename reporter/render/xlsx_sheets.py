@@ -79,6 +79,8 @@ def score_chart(points: int) -> Any:
     chart.width = 18
     chart.add_data(Reference(range_string=f"'{quoted}'!$B$1:$B${points + 1}"), titles_from_data=True)
     chart.set_categories(Reference(range_string=f"'{quoted}'!$A$2:$A${points + 1}"))
+    for series in chart.series:
+        series.smooth = False  # a score moves in steps; a smoothed line would invent values
     return chart
 
 

@@ -72,10 +72,24 @@ def bucket_index(coverage: float | None) -> int | None:
     return len(_BUCKETS) if coverage < 1.0 else len(_BUCKETS) + 1
 
 
-def slug(customer: Customer) -> str:
+def slug(customer: Customer, *, full_id: bool = False) -> str:
     ascii_name = unicodedata.normalize("NFKD", customer.display_name or "").encode("ascii", "ignore").decode()
     stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "customer"
-    return f"{stem}-{customer.tenant_id[:8].lower()}"
+    tenant = customer.tenant_id.lower() if full_id else customer.tenant_id[:8].lower()
+    return f"{stem}-{tenant}"
+
+
+def unique_slugs(customers: Sequence[Customer]) -> dict[str, str]:
+    """Each tenant id's slug; where two customers would share one, both carry the whole tenant id.
+
+    Names in a script without ASCII letters all slug to ``customer``, so only
+    the tenant id prefix tells their files apart, and prefixes can repeat.
+    """
+    slugs = {c.tenant_id: slug(c) for c in customers}
+    repeated = {s for s, n in Counter(slugs.values()).items() if n > 1}
+    return {
+        c.tenant_id: slug(c, full_id=True) if slugs[c.tenant_id] in repeated else slugs[c.tenant_id] for c in customers
+    }
 
 
 def alerts_by_tenant(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:
@@ -89,7 +103,10 @@ def alerts_by_tenant(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:
 def customer_rows(snapshot: Snapshot) -> tuple[CustomerRow, ...]:
     """Every customer with its posture, most urgent first, then by name."""
     grouped = alerts_by_tenant(snapshot.alerts)
-    rows = [CustomerRow(c, assess(c, grouped.get(c.tenant_id.lower(), [])), slug(c)) for c in snapshot.customers]
+    slugs = unique_slugs(snapshot.customers)
+    rows = [
+        CustomerRow(c, assess(c, grouped.get(c.tenant_id.lower(), [])), slugs[c.tenant_id]) for c in snapshot.customers
+    ]
     rows.sort(key=lambda r: (-r.posture.level, _sort_coverage(r), r.name.casefold(), r.customer.tenant_id))
     return tuple(rows)
 

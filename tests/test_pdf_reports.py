@@ -1,0 +1,343 @@
+"""The PDF reports, read back: score, requirement links, names, no leaks, metadata.
+
+The main sample is rendered once per session (two workers); every test reads
+the files it wrote. When ``samples/`` holds no snapshot yet, a hand-made one of
+the same shape stands in (built here, with edge names of every kind).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from reporter import snapshot as snapshot_io
+from reporter.model import (
+    AdminsMfaDetails,
+    AlertSeverity,
+    AlertStatus,
+    ComplianceStatus,
+    Customer,
+    CustomersMfaDetails,
+    DataGap,
+    PolicyStatus,
+    Requirement,
+    RequirementState,
+    RequirementType,
+    ResponseTimeDetails,
+    Snapshot,
+)
+from reporter.render.brand_config import default_brand
+from reporter.render.manifest import file_sha256
+from reporter.render.options import RenderOptions
+from reporter.render.run import render_all
+from reporter.view import build_context
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN_SAMPLE = ROOT / "samples" / "northwind-partners" / "snapshot.json"
+ON, OFF = PolicyStatus.ENABLED, PolicyStatus.DISABLED
+
+EDGE_NAMES = (
+    "<b>Bold</b> & <script>alert('x')</script> Ltd",
+    "</style><style>body{display:none}</style> Style Corp",
+    "مؤسسة الخليج للتقنية",
+    "חברת הגליל לתוכנה",
+    "Extraordinarily Long Name Holdings International " * 4 + "Group",
+)
+
+
+def _requirement(kind: RequirementType, status: ComplianceStatus, score: int, top: int, **kw: object) -> Requirement:
+    return Requirement(
+        id=kind.value,
+        requirement_type=kind,
+        requirement_type_name=kind.value,
+        compliance_status=status,
+        score=score,
+        max_score=top,
+        state=kw.pop("state", RequirementState.ACTIVE),  # type: ignore[arg-type]
+        action_url=f"https://partner.microsoft.com/dashboard/security/{kind.value}",
+        help_url=f"https://learn.microsoft.com/partner-center/security/{kind.value.lower()}",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def built_sample() -> Snapshot:
+    """A partner with 24 customers of every posture, edge names, alerts, history and a data gap."""
+    customers = [
+        f.customer("0a1b2c3d-0000-4000-8000-000000000001", "Northwind Traders", domain="northwindtraders.com"),
+        f.customer("0a1b2c3d-0000-4000-8000-000000000002", "Contoso Pharmaceuticals", ca=OFF, sd=OFF, non_admins=20),
+        f.customer("0a1b2c3d-0000-4000-8000-000000000003", "Fabrikam Residences", ca=OFF, sd=ON, admins=0),
+        f.customer("0a1b2c3d-0000-4000-8000-000000000004", "Tailspin Toys", ca=OFF, per_user=ON, non_admins=60),
+        Customer(tenant_id="0a1b2c3d-0000-4000-8000-000000000005", display_name="Woodgrove Bank"),
+    ]
+    for i, name in enumerate(EDGE_NAMES, start=6):
+        customers.append(f.customer(f"0a1b2c3d-0000-4000-8000-{i:012d}", name, domain=f"edge{i}.onmicrosoft.com"))
+    for i in range(11, 25):
+        customers.append(
+            f.customer(
+                f"{i:08x}-1111-4000-8000-{i:012d}",
+                f"Alpine Client {chr(ord('A') + i)} Holdings",
+                domain=f"client{i}.example",
+                non_admins=(i * 37) % 98,
+                ca=ON if i % 3 else OFF,
+                sd=ON if i % 3 == 0 and i % 2 else OFF,
+            )
+        )
+    alerts = [
+        f.alert("al1", customers[0].tenant_id, AlertSeverity.HIGH),
+        f.alert("al2", customers[1].tenant_id, AlertSeverity.MEDIUM, AlertStatus.INVESTIGATING),
+        f.alert("al3", customers[5].tenant_id, AlertSeverity.LOW),
+        f.alert("al4", customers[2].tenant_id, AlertSeverity.HIGH, AlertStatus.RESOLVED),
+        f.alert("al5", customers[3].tenant_id, AlertSeverity.HIGH, is_test=True),
+    ]
+    requirements = (
+        _requirement(
+            RequirementType.MFA_ENFORCED_FOR_ADMINS,
+            ComplianceStatus.COMPLIANT,
+            30,
+            30,
+            details=AdminsMfaDetails(total_admins_count=6, mfa_enabled_admins_count=6),
+        ),
+        _requirement(
+            RequirementType.MFA_ENFORCED_FOR_ADMINS_OF_CUSTOMERS,
+            ComplianceStatus.NONCOMPLIANT,
+            12,
+            25,
+            details=CustomersMfaDetails(compliant_tenant_count=14, total_tenant_count=24),
+        ),
+        _requirement(
+            RequirementType.SECURITY_ALERTS_PROMPTLY_RESOLVED,
+            ComplianceStatus.NONCOMPLIANT,
+            10,
+            20,
+            details=ResponseTimeDetails(average_response_time_in_hours=31.5),
+        ),
+        _requirement(RequirementType.SECURITY_CONTACT_PROVIDED, ComplianceStatus.COMPLIANT, 10, 10),
+        _requirement(
+            RequirementType.SPENDING_BUDGET_SET_FOR_CUSTOMER_AZURE_SUBSCRIPTIONS,
+            ComplianceStatus.NONCOMPLIANT,
+            5,
+            15,
+            state=RequirementState.PREVIEW,
+        ),
+    )
+    start = datetime(2025, 12, 3, tzinfo=UTC)
+    history = f.history(*((start + timedelta(days=61 * i), 40.0 + 6 * i) for i in range(5)))
+    return f.snapshot(
+        provenance=f.provenance(
+            partner_tenant_id="99999999-8888-4777-8666-555555555555",
+            data_gaps=(DataGap(source="contracts", reason="403: names read from customers.csv"),),
+        ),
+        requirements=requirements,
+        history=history,
+        customers=tuple(customers),
+        alerts=tuple(alerts),
+    )
+
+
+def main_snapshot() -> Snapshot:
+    return snapshot_io.load(MAIN_SAMPLE) if MAIN_SAMPLE.is_file() else built_sample()
+
+
+def pdf_text(path: Path) -> str:
+    """Every word a reader could find: page text, metadata, bookmarks and link targets."""
+    reader = pypdf.PdfReader(path)
+    parts = [page.extract_text() or "" for page in reader.pages]
+    parts.extend(str(v) for v in (reader.metadata or {}).values())
+    parts.extend(link_uris(reader))
+    parts.extend(_outline_titles(reader.outline))
+    return "\n".join(parts)
+
+
+def _outline_titles(outline: list[object]) -> Iterator[str]:
+    for item in outline:
+        if isinstance(item, list):
+            yield from _outline_titles(item)
+        else:
+            yield str(getattr(item, "title", ""))
+
+
+def link_uris(reader: pypdf.PdfReader) -> list[str]:
+    uris = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action is not None and action.get("/URI"):
+                uris.append(str(action["/URI"]))
+    return uris
+
+
+def squash(text: str) -> str:
+    """Text without white space and in NFKC, so wrapped lines and shaped glyphs still compare."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` is in ``haystack`` (squashed), in logical or visual (reversed) order."""
+    n = squash(needle)
+    return n in haystack or n[::-1] in haystack
+
+
+@dataclass(frozen=True)
+class Rendered:
+    snapshot: Snapshot
+    out: Path
+    manifest: dict[str, object]
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    snap = main_snapshot()
+    out = tmp_path_factory.mktemp("main-sample")
+    render_all(snap, out, default_brand(), RenderOptions(workers=2))
+    manifest = json.loads((out / "manifest.json").read_text())
+    return Rendered(snap, out, manifest)
+
+
+def customer_files(rendered: Rendered) -> dict[str, Path]:
+    files = rendered.manifest["files"]
+    assert isinstance(files, list)
+    return {e["tenantId"]: rendered.out / e["path"] for e in files if e["kind"] == "customer-pdf"}
+
+
+def test_summary_shows_the_score_and_its_maximum(rendered: Rendered) -> None:
+    text = pypdf.PdfReader(rendered.out / "summary.pdf").pages[0].extract_text()
+    view = build_context(rendered.snapshot, default_brand()).summary
+    assert view.score in text
+    assert f"/ {view.score_max}" in text
+    assert view.period_label in text
+
+
+def test_every_requirement_is_listed_with_a_link_to_its_action_and_help(rendered: Rendered) -> None:
+    reader = pypdf.PdfReader(rendered.out / "summary.pdf")
+    uris = link_uris(reader)
+    text = squash("".join(p.extract_text() for p in reader.pages))
+    rows = build_context(rendered.snapshot, default_brand()).summary.requirements
+    assert rows
+    for row in rows:
+        assert squash(row.title) in text
+        if row.action_url:
+            assert row.action_url in uris, row.title
+        if row.help_url:
+            assert row.help_url in uris, row.title
+
+
+def test_summary_metadata_dates_come_from_the_snapshot_not_the_clock(rendered: Rendered) -> None:
+    meta = pypdf.PdfReader(rendered.out / "summary.pdf").metadata
+    assert meta is not None
+    collected = rendered.snapshot.provenance.collected_at
+    assert meta.creation_date == collected
+    assert meta.modification_date == collected
+    assert meta.author == default_brand().name
+    assert meta.title and "Partner security score" in meta.title
+    assert meta.subject
+
+
+def test_summary_is_tagged_has_bookmarks_and_numbered_pages(rendered: Rendered) -> None:
+    reader = pypdf.PdfReader(rendered.out / "summary.pdf")
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    titles = list(_outline_titles(reader.outline))
+    for heading in ("Score and requirements", "Customer posture", "Security alerts", "About this report"):
+        assert heading in titles
+    pages = len(reader.pages)
+    assert f"Page {pages} of {pages}" in reader.pages[-1].extract_text()
+
+
+def test_summary_provenance_page_names_the_snapshot_digest(rendered: Rendered) -> None:
+    text = squash(pdf_text(rendered.out / "summary.pdf"))
+    assert snapshot_io.sha256(rendered.snapshot) in text
+
+
+def test_summary_lists_at_most_fifteen_customers_by_name(rendered: Rendered) -> None:
+    text = pdf_text(rendered.out / "summary.pdf")
+    named = [c for c in rendered.snapshot.customers if c.display_name and contains(squash(text), c.display_name)]
+    assert len(named) <= 15
+
+
+def test_each_customer_report_names_its_customer_and_no_other(rendered: Rendered) -> None:
+    files = customer_files(rendered)
+    customers = rendered.snapshot.customers
+    assert len(files) == len(customers)
+    assert len(set(files.values())) == len(customers), "two customers share a file name"
+    for customer in customers:
+        text = squash(pdf_text(files[customer.tenant_id]))
+        own = squash(" ".join(filter(None, (customer.display_name, customer.default_domain_name))))
+        assert contains(text, customer.label), customer.label
+        assert squash(customer.tenant_id) in text
+        if customer.default_domain_name:
+            assert contains(text, customer.default_domain_name)
+        for other in customers:
+            if other.tenant_id == customer.tenant_id:
+                continue
+            assert squash(other.tenant_id) not in text, (customer.label, other.tenant_id)
+            for value in (other.display_name, other.default_domain_name):
+                if value and squash(value) not in own:  # a name inside this customer's own name is its own
+                    assert not contains(text, value), (customer.label, value)
+
+
+def test_html_and_css_in_names_appear_as_literal_text(rendered: Rendered) -> None:
+    files = customer_files(rendered)
+    hostile = [c for c in rendered.snapshot.customers if c.display_name and re.search(r"<[a-z/]", c.display_name)]
+    if not hostile:
+        pytest.skip("the main sample has no name with markup in it")
+    for customer in hostile:
+        assert customer.display_name is not None
+        assert squash(customer.display_name) in squash(pdf_text(files[customer.tenant_id]))
+
+
+def test_customer_report_metadata_and_links(rendered: Rendered) -> None:
+    files = customer_files(rendered)
+    customer = next(c for c in rendered.snapshot.customers if c.mfa and c.default_domain_name)
+    reader = pypdf.PdfReader(files[customer.tenant_id])
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.creation_date == rendered.snapshot.provenance.collected_at
+    assert meta.author == default_brand().name
+    assert meta.title == f"Security report for {customer.label}"
+    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
+    for uri in link_uris(reader):
+        assert uri.startswith("https://")
+
+
+def test_manifest_lists_every_file_with_its_kind_digest_and_tenant(rendered: Rendered) -> None:
+    files = rendered.manifest["files"]
+    assert isinstance(files, list)
+    kinds = {e["kind"] for e in files}
+    assert {"summary-pdf", "customer-pdf", "snapshot"} <= kinds
+    for entry in files:
+        path = rendered.out / entry["path"]
+        assert file_sha256(path) == entry["sha256"]
+        assert ("tenantId" in entry) == entry["kind"].startswith("customer-")
+    slugs = {e["path"] for e in files if e["kind"] == "customer-pdf"}
+    rows = build_context(rendered.snapshot, default_brand()).rows
+    assert slugs == {f"customers/{r.slug}.pdf" for r in rows}
+
+
+def test_rendering_is_reproducible(rendered: Rendered, tmp_path: Path) -> None:
+    snap = rendered.snapshot
+    render_all(snap, tmp_path, default_brand(), RenderOptions(customer_reports=False))
+    assert (tmp_path / "summary.pdf").read_bytes() == (rendered.out / "summary.pdf").read_bytes()
+
+
+def test_a_large_partner_summary_stays_a_summary() -> None:
+    many = tuple(f.customer(f"{i:08x}-2222-4000-8000-000000000000", f"Bulk {i:04d}", ca=OFF) for i in range(400))
+    context = build_context(f.snapshot(customers=many), default_brand())
+    from reporter.render.pdf_engine import Engine
+    from reporter.render.pdf_summary import summary_pdf
+
+    data = summary_pdf(Engine(context.brand.logo), context.summary)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) <= 10
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "385 more customers need attention" in text

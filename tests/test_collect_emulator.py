@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from reporter import snapshot as snapshot_io
 from reporter.cli import cli
 from reporter.collect.collector import collect
+from reporter.collect.config import Secret
 from reporter.collect.retry import RetryPolicy
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from tests.collect_helpers import CountingProgress, FakeClock, emulator_env, emulator_settings, make_certificate
@@ -255,3 +259,33 @@ def test_one_token_serves_the_whole_run(tmp_path: Path, emulator: Emulator) -> N
     before = emulator.stats.tokens_issued
     collect(emulator_settings(emulator, tmp_path))
     assert emulator.stats.tokens_issued == before + 1
+
+
+def test_pfx_certificate_sign_in_end_to_end(tmp_path: Path) -> None:
+    path, cert = make_certificate(tmp_path, password="pfx-pass", pfx=True)
+    with running(customers=10, client_certificate_pem=cert.public_bytes(serialization.Encoding.PEM)) as emu:
+        settings = emulator_settings(
+            emu, tmp_path, client_secret=None, certificate=path, certificate_password=Secret("pfx-pass")
+        )
+        assert len(collect(settings).customers) == 10
+
+
+def test_a_real_process_fails_in_one_line_without_the_secret(tmp_path: Path, emulator: Emulator) -> None:
+    wrong = "wrong-secret-in-a-process-8Jk~"
+    env = {**os.environ, **emulator_env(emulator, tmp_path, REPORTER_CLIENT_SECRET=wrong)}
+    out = tmp_path / "snap.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "reporter", "collect", "--out", str(out), "--verbose"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        line for line in done.stderr.strip().splitlines() if line.startswith("reporter: error: ")
+    ]
+    assert "AADSTS7000215" in done.stderr
+    assert wrong not in done.stdout + done.stderr
+    assert not out.exists()

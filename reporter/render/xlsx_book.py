@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from copy import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -52,49 +53,94 @@ def hex_colour(colour: str) -> str:
     return colour.lstrip("#").upper()
 
 
-class Cells:
-    """Makes the cells of one sheet: every string is cleaned and can never become a formula."""
+_FONTS = {"bold": _BOLD, "title": _TITLE, "header": _HEADER, "link": _LINK}
+_FILLS = {"header": _HEADER_FILL}
+_ALIGNMENTS = {"wrap": _WRAP, "top": _TOP}
 
-    def __init__(self, ws: Any) -> None:
+Look = tuple[str | None, str | None, str | None, str | None, bool]
+"""A cell's style by name: font, fill, alignment, number format, quote prefix."""
+
+
+def _level_text(level: Level) -> str:
+    return "000000" if level in (Level.LOW, Level.NO_DATA) else "FFFFFF"
+
+
+for _level in Level:
+    _colour = _level.colour.lstrip("#").upper()
+    _FILLS[f"level-{_level.key}"] = PatternFill(fill_type="solid", start_color=_colour, end_color=_colour)
+    _FONTS[f"level-{_level.key}"] = Font(bold=True, color=_level_text(_level))
+
+
+class Cells:
+    """Makes the cells of one sheet: every string is cleaned and can never become a formula.
+
+    Styles are cached by name per workbook: openpyxl hashes a style object each
+    time one is assigned, which would dominate the time of a large workbook.
+    """
+
+    def __init__(self, ws: Any, styles: dict[Look, Any]) -> None:
         self.ws = ws
+        self._styles = styles
 
     def _cell(self, value: object) -> Cell:
         return WriteOnlyCell(self.ws, value=value)
 
-    def text(self, value: str | None, *, bold: bool = False) -> Cell:
+    def _dress(
+        self,
+        cell: Cell,
+        font: str | None = None,
+        fill: str | None = None,
+        alignment: str | None = None,
+        number_format: str | None = None,
+        quote: bool = False,
+    ) -> Cell:
+        look: Look = (font, fill, alignment, number_format, quote)
+        style = self._styles.get(look)
+        if style is not None:
+            cell._style = copy(style)
+            return cell
+        if font:
+            cell.font = _FONTS[font]
+        if fill:
+            cell.fill = _FILLS[fill]
+        if alignment:
+            cell.alignment = _ALIGNMENTS[alignment]
+        if number_format:
+            cell.number_format = number_format
+        if quote:
+            cell.quotePrefix = True
+        self._styles[look] = copy(cell._style)
+        return cell
+
+    def text(
+        self, value: str | None, *, font: str | None = None, fill: str | None = None, alignment: str | None = None
+    ) -> Cell:
         if value is None or value == "":
             return None
         text = clean_text(value)
         cell = self._cell(None)
         cell.value = text
         cell.data_type = "s"  # never "f", whatever the first character is
-        if looks_like_formula(text):
-            cell.quotePrefix = True
-        if bold:
-            cell.font = _BOLD
         if len(text) > MAX_WIDTH or "\n" in text:
-            cell.alignment = _WRAP
-        return cell
+            alignment = "wrap"
+        # The quote prefix keeps formula-like text as text even when someone edits the cell later.
+        return self._dress(cell, font, fill, alignment, None, looks_like_formula(text))
 
     def title(self, value: str) -> Cell:
-        cell = self.text(value)
-        if cell is not None:
-            cell.font = _TITLE
-        return cell
+        return self.text(value, font="title")
 
     def header(self, value: str) -> Cell:
-        cell = self.text(value)
-        cell.font = _HEADER
-        cell.fill = _HEADER_FILL
-        cell.alignment = _TOP
-        return cell
+        return self.text(value, font="header", fill="header", alignment="top")
+
+    def level(self, level: Level, label: str | None = None) -> Cell:
+        """An attention level, coloured as the PDFs colour it."""
+        name = f"level-{level.key}"
+        return self.text(label or level.label, font=name, fill=name)
 
     def number(self, value: float | None, number_format: str = INTEGER_FORMAT) -> Cell:
         if value is None:
             return None
-        cell = self._cell(value)
-        cell.number_format = number_format
-        return cell
+        return self._dress(self._cell(value), number_format=number_format)
 
     def percent(self, value: float | None) -> Cell:
         return self.number(value, PERCENT_FORMAT)
@@ -107,9 +153,7 @@ class Cells:
             return None
         if isinstance(value, datetime):
             value = excel_datetime(value)
-        cell = self._cell(value)
-        cell.number_format = number_format
-        return cell
+        return self._dress(self._cell(value), number_format=number_format)
 
     def timestamp(self, value: datetime | None) -> Cell:
         return self.day(value, DATETIME_FORMAT)
@@ -120,11 +164,11 @@ class Cells:
     def link(self, label: str, url: str | None) -> Cell:
         """A clickable link when ``url`` is http(s), else the label as plain text."""
         target = http_url(url)
-        cell = self.text(label)
-        if cell is None or target is None:
-            return cell
-        cell.hyperlink = Hyperlink(ref="", target=target)
-        cell.font = _LINK
+        if target is None:
+            return self.text(label)
+        cell = self.text(label, font="link")
+        if cell is not None:
+            cell.hyperlink = Hyperlink(ref="", target=target)
         return cell
 
     def url(self, url: str | None) -> Cell:
@@ -134,9 +178,8 @@ class Cells:
 
     def jump(self, label: str, location: str) -> Cell:
         """A link to a place in this workbook (``'Sheet'!A1``)."""
-        cell = self.text(label)
+        cell = self.text(label, font="link")
         cell.hyperlink = Hyperlink(ref="", location=location)
-        cell.font = _LINK
         return cell
 
 
@@ -211,7 +254,7 @@ class Sheet:
 
     def __init__(self, book: Book, title: str) -> None:
         self.ws = book._add(title)
-        self.cells = Cells(self.ws)
+        self.cells = Cells(self.ws, book.styles)
         self._rows: list[Sequence[Cell]] = []
         self._header_row: int | None = None
         self._columns = 0
@@ -258,25 +301,6 @@ class Sheet:
             ws.append(list(row))
         self._rows = []
         return ws
-
-
-def _level_text(level: Level) -> str:
-    return "000000" if level in (Level.LOW, Level.NO_DATA) else "FFFFFF"
-
-
-_LEVEL_FILLS = {
-    level: PatternFill(fill_type="solid", start_color=hex_colour(level.colour), end_color=hex_colour(level.colour))
-    for level in Level
-}
-_LEVEL_FONTS = {level: Font(bold=True, color=_level_text(level)) for level in Level}
-
-
-def paint_level(cell: Cell, level: Level) -> Cell:
-    """Colour a cell that shows ``level`` as the conditional formats do (for sheets written once)."""
-    if cell is not None:
-        cell.fill = _LEVEL_FILLS[level]
-        cell.font = _LEVEL_FONTS[level]
-    return cell
 
 
 def add_level_rules(ws: Any, ref: str) -> None:
@@ -333,6 +357,7 @@ class Book:
         props.lastModifiedBy = props.creator
         props.created = excel_datetime(stamp)
         props.modified = excel_datetime(stamp)
+        self.styles: dict[Look, Any] = {}
         self._buffer = io.BytesIO()
         self._zip = _StampedZip(self._buffer, stamp)
 

@@ -22,6 +22,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # XML 1.0 forbids C0 controls other than tab, LF and CR, lone surrogates and U+FFFE/U+FFFF.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE_IN_URL = re.compile(r'[\s"<>\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]')
 # Excel reads ``_xHHHH_`` in a string as an escaped character; a literal one is escaped as ``_x005F_``.
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
@@ -51,7 +52,7 @@ def http_url(value: str | None) -> str | None:
     url = value.strip()
     if not url.lower().startswith(("https://", "http://")) or len(url) > 2_000:
         return None
-    if _FORBIDDEN.search(url) or any(c.isspace() for c in url) or '"' in url:
+    if _UNSAFE_IN_URL.search(url):
         return None
     return url
 

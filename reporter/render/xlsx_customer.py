@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reporter.render.xlsx_book import Book, Cell, Sheet, paint_level
+from reporter.render.xlsx_book import Book, Cell, Sheet
 from reporter.render.xlsx_names import sheet_ref
 from reporter.render.xlsx_sheets import ABOUT, CUSTOMERS, about_sheet
 from reporter.view import CustomerView, ReportContext
@@ -45,7 +45,7 @@ def insight_sheet(
         item("Customer", "Name", c.text(view.name)),
         item("Customer", "Domain", c.text(view.domain)),
         item("Customer", "Tenant id", c.text(view.tenant_id)),
-        item("Customer", "Attention level", paint_level(c.text(view.level.label), view.level)),
+        item("Customer", "Attention level", c.level(view.level)),
         item("MFA", "Users", c.number(p.users)),
         item("MFA", "Admins registered for MFA", c.number(p.compliant_admins)),
         item("MFA", "Non-admins registered for MFA", c.number(p.compliant_non_admins)),
@@ -55,7 +55,7 @@ def insight_sheet(
         item("Comparison", "Median share across the partner's customers", c.percent(context.base.median_coverage)),
         item("Comparison", "Share of other customers with lower coverage", c.text(view.comparison.share_below)),
     ]
-    rows += [item("Attention", f.reason, paint_level(c.text(f.level.label), f.level)) for f in view.findings]
+    rows += [item("Attention", f.reason, c.level(f.level)) for f in view.findings]
     rows += [
         item("Recommended action", a.text, None, None, c.url(a.url), c.url(a.help_url))
         if a.url

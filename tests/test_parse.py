@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -1141,3 +1142,45 @@ def test_any_collections_build_a_snapshot_or_a_data_error(insights: list[Any], c
         assert "\n" not in message
     else:
         assert loads(dumps(snap)) == snap
+
+
+# --- The raw Graph responses kept in samples/ build the snapshot kept beside them ----------------------
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def raw_sample_folders() -> list[Path]:
+    return sorted(p.parent for p in SAMPLES.glob("*/raw") if (p.parent / "snapshot.json").is_file())
+
+
+def read_pages(raw: Path, name: str) -> list[dict[str, Any]] | None:
+    """Every item of a collection's pages, in page order; the pages link up as Graph links them."""
+    pages = sorted(raw.glob(f"{name}-page-*.json"), key=lambda p: int(p.stem.rpartition("-")[2]))
+    if not pages:
+        return None
+    items: list[dict[str, Any]] = []
+    for number, page in enumerate(pages, start=1):
+        assert page.name == f"{name}-page-{number}.json"
+        body = json.loads(page.read_bytes())
+        assert isinstance(body["value"], list)
+        assert ("@odata.nextLink" in body) == (number < len(pages)), page
+        items.extend(body["value"])
+    return items
+
+
+@pytest.mark.parametrize("folder", raw_sample_folders(), ids=lambda p: p.name)
+def test_raw_sample_builds_the_snapshot_beside_it(folder: Path) -> None:
+    kept = loads((folder / "snapshot.json").read_bytes())
+    raw = folder / "raw"
+    score = json.loads((raw / "securityScore.json").read_bytes())
+    payloads = GraphPayloads(
+        score=score,
+        requirements=read_pages(raw, "requirements") or [],
+        history=read_pages(raw, "history") or [],
+        customer_insights=read_pages(raw, "customerInsights") or [],
+        alerts=read_pages(raw, "securityAlerts"),
+        contracts=read_pages(raw, "contracts"),
+    )
+    built = build_snapshot(payloads, kept.provenance)
+    assert built.model_dump() == kept.model_dump()
+    assert dumps(built) == dumps(kept)

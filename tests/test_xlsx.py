@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from reporter.model import (
 from reporter.render import xlsx
 from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.render.options import RenderOptions
+from reporter.render.run import render_all
 from reporter.view import Brand, build_context
 from tests import factories as f
 
@@ -288,3 +290,19 @@ def test_strings_are_inline_text_and_no_sheet_holds_a_formula(tmp_path: Path) ->
     for name, xml in sheet_xml(tmp_path / "workbook.xlsx"):
         assert not FORMULA.search(xml), name
         assert 't="inlineStr"' in xml, name
+
+
+def test_render_all_lists_the_workbooks_in_the_manifest(tmp_path: Path) -> None:
+    options = RenderOptions(customer_reports=False, customer_workbooks=True)
+    render_all(sample_snapshot(), tmp_path, BRAND, options)
+    files = json.loads((tmp_path / "manifest.json").read_text())["files"]
+    workbooks = {e["path"]: e for e in files if e["kind"] in ("workbook", "customer-workbook")}
+    assert set(workbooks) == {
+        "workbook.xlsx",
+        "customers/contoso-ltd-aaaaaaaa.xlsx",
+        "customers/northwind-traders-bbbbbbbb.xlsx",
+        "customers/woodgrove-bank-cccccccc.xlsx",
+    }
+    for path, entry in workbooks.items():
+        assert entry["sha256"] == hashlib.sha256((tmp_path / path).read_bytes()).hexdigest()
+    assert workbooks["customers/contoso-ltd-aaaaaaaa.xlsx"]["tenantId"] == "aaaaaaaa-0001"

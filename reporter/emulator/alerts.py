@@ -104,7 +104,7 @@ def alerts_in_month(seed: int, month: int, slots: int, kind: PartnerKind) -> lis
         elif kind == "exemplary":
             resolve = min(triage, 10.0) + rng.uniform(0.5, 12.0)
         elif kind == "struggling":
-            resolve = triage + rng.lognormvariate(math.log(60), 0.5)
+            resolve = triage + rng.lognormvariate(math.log(60), 0.15)
         elif draw < 0.97 - slow_share:
             resolve = triage + rng.lognormvariate(math.log(6), 0.6)
         elif draw < 0.97:

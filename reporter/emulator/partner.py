@@ -68,7 +68,7 @@ def make_traits(seed: int, kind: PartnerKind) -> PartnerTraits:
         admin_gap=rng.randint(2, 5),
         fix_start=rng.randint(118, 128),
         fix_every=rng.randint(2, 4),
-        contact_from=None if kind == "struggling" else 0 if kind == "exemplary" else rng.randint(118, 134),
+        contact_from=None if kind == "struggling" else rng.randint(126 if kind == "exemplary" else 118, 134),
         spending_active_from=rng.randint(134, 146),
     )
 

@@ -13,7 +13,7 @@ from reporter import __version__
 from reporter import snapshot as snapshot_io
 from reporter.collect.collector import collect
 from reporter.collect.progress import LineProgress
-from reporter.errors import GraphError
+from reporter.errors import DataError, GraphError
 from reporter.model import NameSource
 from tests.collect_helpers import (
     GRAPH,
@@ -171,3 +171,25 @@ def test_the_secret_and_tokens_never_reach_any_log(caplog: pytest.LogCaptureFixt
     assert SECRET not in logged
     assert "token-1" not in logged
     assert "Bearer token" not in logged
+
+
+def test_a_bad_item_is_traced_to_the_request_of_its_page() -> None:
+    cloud = FakeCloud(customers=250)
+    bad_page = {
+        "value": [{"tenantId": customer_id(100)}, {"mfa": {}}],
+        "@odata.nextLink": f"{GRAPH}{INSIGHTS}?$skiptoken=200",
+    }
+    first_page = {
+        "value": [{"tenantId": customer_id(i)} for i in range(100)],
+        "@odata.nextLink": f"{GRAPH}{INSIGHTS}?p=2",
+    }
+    cloud.script[INSIGHTS] = [
+        response(200, first_page),
+        response(200, bad_page, headers={"request-id": "rid-bad"}),
+    ]
+    with pytest.raises(DataError) as caught:
+        collect(fake_settings(), transport=cloud.transport(), clock=FakeClock())
+    message = str(caught.value)
+    assert message.startswith("customerInsights[101]")
+    assert f"in the answer to GET {INSIGHTS}?p=2 (client-request-id " in message
+    assert "request-id rid-bad" in message

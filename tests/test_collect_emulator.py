@@ -131,7 +131,9 @@ def test_a_malformed_page_fails_the_run_naming_url_and_ids(tmp_path: Path) -> No
 def test_a_page_with_an_item_missing_its_tenant_id_fails_the_run(tmp_path: Path) -> None:
     with running(customers=500, faults=Faults(malformed_page="missing-tenant-id")) as emu:
         code, _, err = run_cli(emulator_env(emu, tmp_path), tmp_path / "snap.json")
-    assert_one_line_failure(code, err, tmp_path / "snap.json", "tenantId")
+    assert_one_line_failure(
+        code, err, tmp_path / "snap.json", "tenantId", "in the answer to GET ", "client-request-id "
+    )
 
 
 def test_a_wrong_secret_fails_without_showing_either_secret(tmp_path: Path, emulator: Emulator) -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from reporter.collect.config import Settings
-from reporter.collect.graph import GraphClient
+from reporter.collect.graph import GraphClient, Page
 from reporter.collect.http import build_http_client
 from reporter.collect.retry import Retrier, RetryPolicy, RunBudget, parse_retry_after
 from reporter.errors import DataError, GraphError
@@ -60,10 +60,12 @@ def clock() -> FakeClock:
 def test_paging_follows_the_whole_next_link_and_returns_every_item_once(clock: FakeClock) -> None:
     cloud = FakeCloud(customers=1234, page_size=100)
     client, _ = make_client(cloud, clock)
-    pages: list[int] = []
+    pages: list[Page] = []
     items = client.get_paged(INSIGHTS, on_page=pages.append)
     assert [item["tenantId"] for item in items] == [customer_id(i) for i in range(1234)]
-    assert pages == [100] * 12 + [34]
+    assert [page.items for page in pages] == [100] * 12 + [34]
+    assert [page.first_index for page in pages] == list(range(0, 1300, 100))
+    assert pages[1].request.startswith(f"GET {SCORE}/customerInsights?$skiptoken=100 (client-request-id ")
     urls = [str(r.url) for r in cloud.seen]
     assert urls[0] == f"{GRAPH}{SCORE}/customerInsights"
     assert urls[1] == f"{GRAPH}{SCORE}/customerInsights?$skiptoken=100"

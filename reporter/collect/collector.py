@@ -19,6 +19,7 @@ failure becomes a ``DataGap`` in the snapshot and the run goes on.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -30,7 +31,7 @@ import httpx
 from reporter._version import __version__
 from reporter.collect.auth import TokenSource, create_token_source
 from reporter.collect.config import Settings
-from reporter.collect.graph import DIRECTORY_HINT, GraphClient
+from reporter.collect.graph import DIRECTORY_HINT, GraphClient, Page
 from reporter.collect.http import build_http_client
 from reporter.collect.names import load_customers_file
 from reporter.collect.parse import CustomerName, GraphPayloads, build_snapshot
@@ -73,6 +74,8 @@ class Fetched:
 
     bodies: Mapping[str, Any]
     gaps: tuple[DataGap, ...]
+    pages: Mapping[str, list[Page]]
+    """Where each page of each collection came from, to point at the request behind a bad item."""
 
     def payloads(self) -> GraphPayloads:
         score = self.bodies["score"]
@@ -121,7 +124,27 @@ def collect(
         requests=graph.request_log.records(),
         data_gaps=fetched.gaps,
     )
-    return build_snapshot(fetched.payloads(), provenance, names)
+    try:
+        return build_snapshot(fetched.payloads(), provenance, names)
+    except DataError as exc:
+        raise _with_origin(exc, fetched.pages) from None
+
+
+_PARSED_AS = {"securityAlerts": "alerts"}
+"""Where ``parse`` names an item differently from our source name."""
+_ITEM = re.compile(r"^(\w+)\[(\d+)\]")
+
+
+def _with_origin(error: DataError, pages: Mapping[str, list[Page]]) -> DataError:
+    """``error`` about ``customerInsights[1234]...``, plus the request of the page that held item 1234."""
+    found = _ITEM.match(error.message)
+    if found is None:
+        return error
+    source, index = _PARSED_AS.get(found[1], found[1]), int(found[2])
+    holding = [page for page in pages.get(source, []) if page.first_index <= index]
+    if not holding:
+        return error
+    return DataError(f"{error.message} (in the answer to {holding[-1].request})", error.hint)
 
 
 def _notice(progress: CollectProgress) -> Callable[[str], None]:
@@ -142,7 +165,10 @@ def fetch_all(graph: GraphClient, tokens: TokenSource, settings: Settings, progr
     bodies: dict[str, Any] = {}
     gaps: list[DataGap] = []
     with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="collect") as pool:
-        futures = {source.name: pool.submit(_fetch, graph, source, progress, stop) for source in sources}
+        pages: dict[str, list[Page]] = {source.name: [] for source in sources}
+        futures = {
+            source.name: pool.submit(_fetch, graph, source, progress, stop, pages[source.name]) for source in sources
+        }
         required = [futures[source.name] for source in sources if source.required]
         wait(required, return_when=FIRST_EXCEPTION)
         for future in required:
@@ -158,10 +184,12 @@ def fetch_all(graph: GraphClient, tokens: TokenSource, settings: Settings, progr
                     raise
                 gaps.append(DataGap(source=source.name, reason=str(exc)))
                 progress.failed(source.name, str(exc))
-    return Fetched(bodies=bodies, gaps=tuple(gaps))
+    return Fetched(bodies=bodies, gaps=tuple(gaps), pages=pages)
 
 
-def _fetch(graph: GraphClient, source: Source, progress: CollectProgress, stop: threading.Event) -> Any:
+def _fetch(
+    graph: GraphClient, source: Source, progress: CollectProgress, stop: threading.Event, pages: list[Page]
+) -> Any:
     if stop.is_set():
         raise _Stopped
     progress.start(source.name)
@@ -171,8 +199,9 @@ def _fetch(graph: GraphClient, source: Source, progress: CollectProgress, stop: 
         progress.done(source.name)
         return body
 
-    def on_page(items: int) -> None:
-        progress.page(source.name, items)
+    def on_page(page: Page) -> None:
+        pages.append(page)
+        progress.page(source.name, page.items)
         if stop.is_set():
             raise _Stopped
 

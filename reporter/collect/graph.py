@@ -13,6 +13,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,8 +35,19 @@ DIRECTORY_HINT = (
     "reading /v1.0/contracts needs a directory read permission such as Directory.Read.All with admin consent"
 )
 
-PageCallback = Callable[[int], None]
-"""Called after each page with the number of items it held."""
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a collection: how many items, the index of its first, and the request that fetched it."""
+
+    items: int
+    first_index: int
+    request: str
+    """``GET /beta/... (client-request-id ..., request-id ...)``, for messages about the page's items."""
+
+
+PageCallback = Callable[[Page], None]
+"""Called after each page."""
 
 
 class RequestLog:
@@ -79,7 +91,8 @@ class GraphClient:
 
     def get_json(self, path: str, *, version: str = "beta", forbidden_hint: str = PARTNER_SECURITY_HINT) -> Any:
         """The decoded JSON of ``GET {graph_url}/{version}{path}``."""
-        return self._get(self.url(path, version), forbidden_hint)
+        body, _ = self._get(self.url(path, version), forbidden_hint)
+        return body
 
     def get_paged(
         self,
@@ -95,13 +108,14 @@ class GraphClient:
         items: list[dict[str, Any]] = []
         while True:
             seen.add(url)
-            body = self._get(url, forbidden_hint)
+            body, response = self._get(url, forbidden_hint)
             if not isinstance(body, dict) or not isinstance(body.get("value"), list):
                 raise DataError(f"GET {_path(url)}: the answer is not a collection (no 'value' list)")
             page = body["value"]
-            items.extend(page)
             if on_page is not None:
-                on_page(len(page))
+                where = f"GET {_path(url)} ({request_ids(response.request, response)})"
+                on_page(Page(items=len(page), first_index=len(items), request=where))
+            items.extend(page)
             link = body.get("@odata.nextLink")
             if link is None:
                 return items
@@ -119,7 +133,7 @@ class GraphClient:
 
     # --- one request ------------------------------------------------------------------
 
-    def _get(self, url: str, forbidden_hint: str) -> Any:
+    def _get(self, url: str, forbidden_hint: str) -> tuple[Any, httpx.Response]:
         token = self._tokens.token()
         response = self._send(url, token)
         if response.status_code == 401:
@@ -129,7 +143,7 @@ class GraphClient:
         if response.status_code >= 400:
             raise self._error(response, forbidden_hint)
         try:
-            return json.loads(response.content)
+            return json.loads(response.content), response
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DataError(
                 f"GET {_path(url)}: the answer is not valid JSON ({exc.msg} at position {exc.pos}; "

@@ -387,7 +387,7 @@ def test_subtype_chosen_by_odata_type_before_requirement_type() -> None:
     assert requirement.requirement_type is RequirementType.MFA_ENFORCED_FOR_ADMINS
     assert isinstance(requirement.details, AdminsMfaDetails)
     assert requirement.details.total_admins_count == 12
-    assert requirement.requirement_type_name == "mfaEnforcedForAdminsOfCustomers"  # what Graph sent
+    assert requirement.requirement_type_name == "mfaEnforcedForAdmins"  # what it is, not the contradiction
 
 
 def test_overview_page_namespace_partners_security_is_accepted() -> None:

@@ -316,7 +316,13 @@ def parse_requirement(item: Mapping[str, Any], where: str) -> Requirement:
         where,
         id=_required_string(item, "id", where),
         requirement_type=requirement_type,
-        requirement_type_name=(raw_name.strip() if raw_name and raw_name.strip() else requirement_type.value),
+        # A known type is named by what it is (Graph's requirementType can contradict
+        # @odata.type); an unknown one keeps the name Graph sent, to be shown as such.
+        requirement_type_name=(
+            raw_name.strip()
+            if requirement_type is RequirementType.UNKNOWN and raw_name and raw_name.strip()
+            else requirement_type.value
+        ),
         compliance_status=_enum(item, "complianceStatus", where, ComplianceStatus, _COMPLIANCE_ALIASES),
         score=_integer(item, "score", where, negative=True),
         max_score=_integer(item, "maxScore", where, negative=True),

@@ -8,6 +8,7 @@ a pure function of that moment.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -132,18 +133,24 @@ def alerts_in_month(seed: int, month: int, slots: int, kind: PartnerKind) -> lis
     return events
 
 
-def average_response_hours(events: list[AlertEvent], before: datetime) -> float:
-    """Mean hours to resolve the non-test alerts resolved in the 30 days before ``before``."""
-    since = before - timedelta(days=30)
-    hours = [
-        event.resolve_hours
-        for event in events
-        if event.resolve_hours is not None
-        and not event.is_test
-        and (resolved := event.resolved_at) is not None
-        and since <= resolved < before
-    ]
-    return round(sum(hours) / len(hours), 1) if hours else 0.0
+class ResponseTimes:
+    """Hours to resolve the non-test alerts, ordered by when they were resolved."""
+
+    def __init__(self, events: list[AlertEvent]) -> None:
+        resolved = sorted(
+            (when, event.resolve_hours)
+            for event in events
+            if event.resolve_hours is not None and not event.is_test and (when := event.resolved_at) is not None
+        )
+        self._times = [when for when, _ in resolved]
+        self._hours = [hours for _, hours in resolved]
+
+    def average_before(self, before: datetime) -> float:
+        """Mean hours to resolve the alerts resolved in the 30 days before ``before`` (0 if none)."""
+        start = bisect_left(self._times, before - timedelta(days=30))
+        end = bisect_left(self._times, before)
+        hours = self._hours[start:end]
+        return round(sum(hours) / len(hours), 1) if hours else 0.0
 
 
 def alert_json(event: AlertEvent, tenant_id: str, partner_domain: str, as_of: datetime) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 
-from reporter.emulator.timeline import rng_for, stable_uuid, unit
+from reporter.emulator.timeline import draws, stable_uuid, unit
 
 PartnerKind = Literal["typical", "exemplary", "struggling"]
 """``exemplary``: every requirement met; ``struggling``: none of the partner's own requirements met."""
@@ -85,8 +85,11 @@ class Profile:
     posture: Posture
     coverage: float
     """Starting position within the posture's coverage range, 0..1."""
-    drift: float
-    """Monthly change of ``coverage``; mostly positive."""
+    ramp_start: int
+    """When the customer starts rolling MFA out (or, for a few, letting it slide)."""
+    ramp_months: int
+    ramp: float
+    """How far ``coverage`` moves over the rollout: mostly up, for a fifth of customers down."""
     mixed_admins_complete: bool
     """Under the mixed posture, whether every admin is covered (else one is missing)."""
     has_azure: bool
@@ -98,23 +101,26 @@ def make_profile(
     seed: int, slot: int, generation: int, joined: int, kind: PartnerKind, override: CustomerOverride
 ) -> Profile:
     key = f"{seed}:customer:{slot}:{generation}"
-    rng = rng_for(key)
-    users = _draw_users(rng.random(), rng.random()) if override.users is None else override.users
-    admins = 0 if users == 0 else min(users, max(1, round(math.sqrt(users) / 4) + rng.randint(0, 2)))
+    (
+        zero_draw, size_draw, admin_draw, posture_draw, azure_draw, budget_draw, budget_delay,
+        contract_draw, coverage, start_draw, months_draw, sign_draw, ramp_draw, mixed_draw,
+    ) = draws(14, key)  # fmt: skip
+    users = _draw_users(zero_draw, size_draw) if override.users is None else override.users
+    admins = 0 if users == 0 else min(users, max(1, round(math.sqrt(users) / 4) + int(admin_draw * 3)))
     if users == 0:
         posture = Posture.NONE
     elif kind == "exemplary":
-        posture = rng.choice((Posture.SECURITY_DEFAULTS, Posture.CONDITIONAL_ACCESS))
+        posture = Posture.SECURITY_DEFAULTS if posture_draw < 0.5 else Posture.CONDITIONAL_ACCESS
     else:
-        posture = rng.choices(list(_INITIAL_WEIGHTS), weights=list(_INITIAL_WEIGHTS.values()))[0]
-    has_azure = users > 0 and (kind == "exemplary" or rng.random() < 0.55)
+        posture = _weighted(_INITIAL_WEIGHTS, posture_draw)
+    has_azure = users > 0 and (kind == "exemplary" or azure_draw < 0.55)
     budget_from: int | None = None
     if has_azure:
         if kind == "exemplary":
             budget_from = joined
-        elif rng.random() < 0.8:
-            budget_from = joined + rng.randint(0, 30)
-    in_contracts = rng.random() >= 0.05 if override.in_contracts is None else override.in_contracts
+        elif budget_draw < 0.8:
+            budget_from = joined + int(budget_delay * 31)
+    in_contracts = contract_draw >= 0.05 if override.in_contracts is None else override.in_contracts
     return Profile(
         key=key,
         tenant_id=stable_uuid(key, "tenant"),
@@ -122,13 +128,25 @@ def make_profile(
         users=users,
         admins=admins,
         posture=posture,
-        coverage=rng.random(),
-        drift=rng.uniform(-0.01, 0.03),
-        mixed_admins_complete=rng.random() < 0.7,
+        coverage=0.7 * coverage,
+        ramp_start=joined + int(start_draw * (151 if joined <= 0 else 25)),
+        ramp_months=12 + int(months_draw * 49),
+        ramp=0.2 + 0.4 * ramp_draw if sign_draw < 0.8 else -(0.1 + 0.2 * ramp_draw),
+        mixed_admins_complete=mixed_draw < 0.7,
         has_azure=has_azure,
         budget_from=budget_from,
         in_contracts=in_contracts,
     )
+
+
+def _weighted(weights: dict[Posture, float], draw: float) -> Posture:
+    total = sum(weights.values())
+    running = 0.0
+    for posture, weight in weights.items():
+        running += weight / total
+        if draw < running:
+            return posture
+    return next(reversed(weights))
 
 
 def _draw_users(zero_draw: float, size_draw: float) -> int:
@@ -146,6 +164,8 @@ class PostureTimeline:
     postures: tuple[Posture, ...]
 
     def at(self, month: int) -> Posture:
+        if len(self.postures) == 1:
+            return self.postures[0]
         return self.postures[max(0, bisect_right(self.months, month) - 1)]
 
 
@@ -190,11 +210,9 @@ def is_compliant(profile: Profile, posture: Posture) -> bool:
 
 
 def mfa_at(profile: Profile, posture: Posture, month: int) -> MfaFigures:
-    tenure = min(month - profile.joined, 24)
-    period = 24 + 36 * unit(profile.key, "period")
-    wave = 0.15 * math.sin(2 * math.pi * (month / period + unit(profile.key, "phase")))
-    noise = 0.06 * (unit(profile.key, month) - 0.5)
-    position = profile.coverage + profile.drift * tenure + wave + noise
+    progress = min(1.0, max(0.0, (month - profile.ramp_start) / profile.ramp_months))
+    noise = 0.01 * (unit(profile.key, month) - 0.5)
+    position = profile.coverage + profile.ramp * progress + noise
     low, high = _COVERAGE_RANGE[posture]
     coverage = low + (high - low) * min(1.0, max(0.0, position))
     non_admins = profile.users - profile.admins

@@ -45,6 +45,17 @@ def unit(*parts: object) -> float:
     return int.from_bytes(_digest(parts, 8), "big") / 2**64
 
 
+def draws(count: int, *parts: object) -> list[float]:
+    """``count`` deterministic numbers in [0, 1) keyed by ``parts`` (cheaper than a seeded generator)."""
+    values: list[float] = []
+    block = 0
+    while len(values) < count:
+        digest = _digest((*parts, "draws", block), 64)
+        values.extend(int.from_bytes(digest[i : i + 8], "big") / 2**64 for i in range(0, 64, 8))
+        block += 1
+    return values[:count]
+
+
 def stable_uuid(*parts: object) -> str:
     """A deterministic version-4 style UUID keyed by ``parts``."""
     return str(uuid.UUID(bytes=_digest(parts, 16), version=4))
@@ -92,7 +103,7 @@ def build_roster(seed: int, slots: int, last_month: int) -> Roster:
 
 def build_switches(seed: int, slots: int, last_month: int) -> tuple[tuple[int, ...], ...]:
     """For each slot, the months in which its customer changed MFA policy."""
-    per_month = 0 if slots == 0 else max(1, slots // 100)
+    per_month = 0 if slots == 0 else min(slots, max(2, slots // 100))
     switches: list[list[int]] = [[] for _ in range(slots)]
     for month in range(1, last_month + 1):
         for slot in rng_for(seed, "switch", month).sample(range(slots), per_month):

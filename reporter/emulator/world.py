@@ -11,6 +11,7 @@ oddities real Graph shows.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,24 @@ class _Population:
     def posture(self, slot: int, month: int) -> Posture:
         return self._lookup(slot, month)[1].at(month)
 
+    def monthly_counts(self, first: int, last: int) -> list[tuple[int, int, int, int]]:
+        """For each month from ``first`` to ``last``: compliant tenants, all tenants, budgeted and Azure customers."""
+        months = last - first + 1
+        compliant, budgeted, azure = [0] * months, [0] * months, [0] * months
+        for slot in range(self._roster.slots):
+            changes = self._roster.changes[slot]
+            index = 0
+            while index < months:
+                profile, postures = self._lookup(slot, first + index)
+                later = bisect_right(changes, first + index)
+                end = min(months, changes[later] - first) if later < len(changes) else months
+                for i in range(index, end):
+                    compliant[i] += is_compliant(profile, postures.at(first + i))
+                    azure[i] += profile.has_azure
+                    budgeted[i] += has_budget(profile, first + i)
+                index = end
+        return [(compliant[i], self._roster.slots, budgeted[i], azure[i]) for i in range(months)]
+
     def _lookup(self, slot: int, month: int) -> tuple[Profile, PostureTimeline]:
         generation = self._roster.generation(slot, month)
         found = self._profiles.get((slot, generation))
@@ -137,17 +156,13 @@ def build_world(
     for raised in range(month - HISTORY_MONTHS - 3, month + 1):
         events.extend(alert_gen.alerts_in_month(seed, raised, customers, kind))
 
-    def figures(at: int) -> MonthFigures:
-        compliant = budgeted = azure = 0
-        for slot in range(customers):
-            profile = population.occupant(slot, at)
-            compliant += is_compliant(profile, population.posture(slot, at))
-            azure += profile.has_azure
-            budgeted += has_budget(profile, at)
-        hours = alert_gen.average_response_hours(events, month_start(at))
-        return MonthFigures(at, compliant, customers, budgeted, azure, hours)
-
-    timeline = [(at, assess(traits, figures(at))) for at in range(month - HISTORY_MONTHS - 1, month + 1)]
+    first = month - HISTORY_MONTHS - 1
+    counts = population.monthly_counts(first, month)
+    response = alert_gen.ResponseTimes(events)
+    timeline = [
+        (at, assess(traits, MonthFigures(at, *counts[at - first], response.average_before(month_start(at)))))
+        for at in range(first, month + 1)
+    ]
     history, changed = _history(seed, timeline)
     current = timeline[-1][1]
     window_start = month_start(month - HISTORY_MONTHS)

@@ -24,7 +24,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
-from reporter.render.xlsx_cells import clean_text, excel_datetime, http_url, looks_like_formula
+from reporter.render.xlsx_cells import clean_text, excel_datetime, http_url, link_label, looks_like_formula
 from reporter.view.posture import Level
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -94,6 +94,7 @@ class Cells:
         number_format: str | None = None,
         quote: bool = False,
     ) -> Cell:
+        alignment = alignment or "top"  # rows with wrapped text read best when every cell starts at the top
         look: Look = (font, fill, alignment, number_format, quote)
         style = self._styles.get(look)
         if style is not None:
@@ -171,10 +172,10 @@ class Cells:
             cell.hyperlink = Hyperlink(ref="", target=target)
         return cell
 
-    def url(self, url: str | None) -> Cell:
-        """A link showing its own address (nothing when ``url`` is not http(s))."""
+    def url(self, url: str | None, verb: str = "Open") -> Cell:
+        """A link named after its site, such as "Open (portal.azure.com)"; nothing when ``url`` is not http(s)."""
         target = http_url(url)
-        return self.link(target, target) if target else None
+        return self.link(link_label(target, verb), target) if target else None
 
     def jump(self, label: str, location: str) -> Cell:
         """A link to a place in this workbook (``'Sheet'!A1``)."""
@@ -200,6 +201,17 @@ def _display_width(cell: Cell) -> int:
     if isinstance(value, float):
         return 6 if cell.number_format == PERCENT_FORMAT else len(f"{value:,.1f}")
     return len(str(value))
+
+
+def _lines(cell: Cell, ws: Any, column: int) -> int:
+    """How many lines a wrapped text cell needs at its column's width."""
+    if cell is None or not isinstance(cell.value, str):
+        return 1
+    text = cell.value
+    if len(text) <= MAX_WIDTH and "\n" not in text:
+        return 1
+    width = max(1, int(ws.column_dimensions[get_column_letter(column)].width) - 1)
+    return sum(max(1, -(-len(part) // width)) for part in text.split("\n"))
 
 
 class _MemoryWriter(WorksheetWriter):  # type: ignore[misc]
@@ -297,7 +309,10 @@ class Sheet:
             if self._level_column is not None and len(self._rows) > self._header_row:
                 column = get_column_letter(self._level_column)
                 add_level_rules(ws, f"{column}{self._header_row + 1}:{column}{len(self._rows)}")
-        for row in self._rows:
+        for number, row in enumerate(self._rows, 1):
+            lines = max((_lines(cell, ws, index) for index, cell in enumerate(row, 1)), default=1)
+            if lines > 1:  # spreadsheet programs do not all grow a row to fit wrapped text on opening
+                ws.row_dimensions[number].height = min(409, 15 * lines)
             ws.append(list(row))
         self._rows = []
         return ws

@@ -56,12 +56,7 @@ def insight_sheet(
         item("Comparison", "Share of other customers with lower coverage", c.text(view.comparison.share_below)),
     ]
     rows += [item("Attention", f.reason, c.level(f.level)) for f in view.findings]
-    rows += [
-        item("Recommended action", a.text, None, None, c.url(a.url), c.url(a.help_url))
-        if a.url
-        else item("Recommended action", a.text, None, None, None, c.url(a.help_url))
-        for a in actions
-    ]
+    rows += [item("Recommended action", a.text, None, None, c.url(a.url), c.url(a.help_url, "Guide")) for a in actions]
     rows += [
         item("Open alert", a.title, c.text(a.severity), c.timestamp(a.detected_at), None, None) for a in view.alerts
     ]

@@ -71,7 +71,8 @@ class SheetNamer:
         while True:
             tail = " ".join(p for p in (suffix, f"({number})" if number > 1 else "") if p)
             room = MAX_SHEET_NAME - utf16_len(tail) - (1 if tail else 0)
-            head = _cut(stem, room).rstrip().rstrip("'").rstrip() if room > 0 else ""
+            head = stem if utf16_len(stem) <= room else _cut(stem, room - 1).rstrip().rstrip("'").rstrip() + "…"
+            head = head if room > 1 else ""
             candidate = " ".join(p for p in (head, tail) if p)
             candidate = _cut(candidate, MAX_SHEET_NAME).strip().strip("'").strip() or fallback
             if self._free(candidate):

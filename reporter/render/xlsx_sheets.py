@@ -98,7 +98,7 @@ def requirements_sheet(book: Book, context: ReportContext) -> None:
             c.yes_no(r.mandatory),
             c.text("\n".join(f"{label}: {value}" for label, value in r.details)),
             c.url(r.action_url),
-            c.url(r.help_url),
+            c.url(r.help_url, "Guide"),
             c.day(r.updated_at),
         ]
         for r in context.summary.requirements

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporter.collect.config import Settings
 from reporter.collect.graph import GraphClient, Page
 from reporter.collect.http import build_http_client
 from reporter.collect.retry import Retrier, RetryPolicy, RunBudget, parse_retry_after
 from reporter.errors import DataError, GraphError
-from tests.collect_helpers import GRAPH, SCORE, FakeClock, FakeCloud, customer_id, fake_settings, response
+from tests.collect_helpers import GRAPH, SCORE, Answer, FakeClock, FakeCloud, customer_id, fake_settings, response
 
 INSIGHTS = "/security/partner/securityScore/customerInsights"
 
@@ -309,3 +312,34 @@ def test_an_untrusted_certificate_is_not_retried(clock: FakeClock) -> None:
     with pytest.raises(GraphError, match=r"graph.test: TLS failed .*CERTIFICATE_VERIFY_FAILED.*CA bundle"):
         client.get_json("/security/partner/securityScore")
     assert len(cloud.seen) == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    customers=st.integers(min_value=0, max_value=450),
+    page_size=st.integers(min_value=1, max_value=120),
+    faults=st.lists(st.sampled_from(["429", "503", "504", "drop", "reset", "401"]), max_size=12),
+)
+def test_paging_under_any_mix_of_transient_faults_returns_every_item_once(
+    customers: int, page_size: int, faults: list[str]
+) -> None:
+    cloud = FakeCloud(customers=customers, page_size=page_size)
+    answers: dict[str, Callable[[], Answer]] = {
+        "429": lambda: response(429, headers={"Retry-After": "1"}),
+        "503": lambda: response(503),
+        "504": lambda: response(504, headers={"Retry-After": "0"}),
+        "drop": lambda: httpx.RemoteProtocolError("peer closed connection"),
+        "reset": lambda: httpx.ReadError("connection reset"),
+        "401": lambda: response(401),
+    }
+    # at most two network failures in a row, so every request can succeed within its attempts,
+    # and one 401 (a second one for the same request is an error by design)
+    script: list[Answer] = []
+    for index, fault in enumerate(faults):
+        network = sum(1 for a in script[-2:] if isinstance(a, Exception))
+        repeated_401 = fault == "401" and "401" in faults[:index]
+        script.append(answers["429" if (fault in ("drop", "reset") and network == 2) or repeated_401 else fault]())
+    cloud.script[f"{SCORE}/customerInsights"] = script
+    client, _ = make_client(cloud, FakeClock())
+    items = client.get_paged(INSIGHTS)
+    assert [item["tenantId"] for item in items] == [customer_id(i) for i in range(customers)]

@@ -151,8 +151,8 @@ class Retrier:
         """Call ``attempt`` (one HTTP exchange) until it succeeds or retrying is pointless.
 
         Returns the last response (which may still be a 429/503/504 after
-        ``max_attempts``); re-raises the last network error after
-        ``max_network_attempts``; raises ``GraphError`` when a wait would overrun
+        ``max_attempts``); re-raises the network error after
+        ``max_network_attempts`` failures in a row; raises ``GraphError`` when a wait would overrun
         the run's budget.
         """
         throttled = 0
@@ -169,6 +169,7 @@ class Retrier:
                 self._tell(f"{why}; retrying in {delay:.1f} s")
                 self.budget.wait(delay, why)
                 continue
+            network_failures = 0  # an answer shows the host is reachable again
             if response.status_code not in RETRY_STATUSES:
                 return response
             throttled += 1

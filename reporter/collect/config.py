@@ -4,7 +4,27 @@ Precedence, lowest first: built-in defaults, the TOML file, ``REPORTER_*``
 environment variables, command-line options. The client secret is read from
 ``REPORTER_CLIENT_SECRET`` only; a ``client_secret`` key in the file is refused.
 Other tables of the file (``[brand]`` and so on) belong to other parts of
-reporter and are ignored here.
+reporter and are ignored here. Relative paths in the file are relative to the
+file's folder. Every key is optional::
+
+    [graph]
+    tenant_id = "6f1c7e2a-..."          # or REPORTER_TENANT_ID; a GUID or domain, never "common"
+    client_id = "0d9e8f7a-..."          # or REPORTER_CLIENT_ID
+    certificate = "app.pem"             # or REPORTER_CERTIFICATE: PEM (key + certificate) or .pfx/.p12
+    certificate_password_env = "REPORTER_CERTIFICATE_PASSWORD"  # the variable holding its passphrase
+    graph_url = "https://graph.microsoft.com"           # or REPORTER_GRAPH_URL; /beta is appended
+    authority_url = "https://login.microsoftonline.com" # or REPORTER_AUTHORITY_URL; the tenant is appended
+    ca_bundle = "corporate-ca.pem"      # or REPORTER_CA_BUNDLE: the only CAs trusted, for Graph and Entra ID
+    connect_timeout = 10                # seconds
+    read_timeout = 60                   # seconds
+    time_budget = 1800                  # seconds for the whole run, throttling waits included
+    max_connections = 16
+
+    [collect]
+    customers_file = "customers.csv"    # or --customers-file: tenantId,name,domain
+    page_size = 100                     # a hint (Prefer: odata.maxpagesize); Graph may ignore it
+    alerts = true                       # fetch partner security alerts
+    contracts = true                    # fetch /v1.0/contracts for customer names
 """
 
 from __future__ import annotations

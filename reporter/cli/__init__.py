@@ -8,6 +8,7 @@ from reporter.cli import (  # noqa: F401  (each registers its commands)
     emulate_cmds,
     evidence_cmds,
     render_cmds,
+    run_cmds,
     snapshot_cmds,
 )
 from reporter.cli._base import cli

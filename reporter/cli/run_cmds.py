@@ -1,0 +1,89 @@
+"""`reporter run`: the monthly job."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from reporter.archive import Archive
+from reporter.cli._base import cli, translate_errors
+from reporter.collect.collector import collect
+from reporter.collect.config import load_settings
+from reporter.collect.progress import progress_for
+from reporter.model import Snapshot
+from reporter.monthly import run_period
+from reporter.render.brand_config import load_brand
+from reporter.render.options import RenderOptions
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file [default: ./reporter.toml if it exists].",
+)
+@click.option("--period", help="The month to report, YYYY-MM [default: this month, UTC].")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder that receives OUT/YYYY-MM/.",
+)
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Snapshot archive [default: OUT/archive].",
+)
+@click.option("--force", is_flag=True, help="Collect again even if the period is already archived.")
+@click.option("--customers-file", type=click.Path(path_type=Path, dir_okay=False), help="CSV of customer names.")
+@click.option("--brand", "brand_file", type=click.Path(path_type=Path), help="A TOML file with the [brand] settings.")
+@click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
+@click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes for the customer reports [default: every core].")
+@translate_errors
+def run(
+    config_file: Path | None,
+    period: str | None,
+    out_dir: Path,
+    archive_dir: Path | None,
+    force: bool,
+    customers_file: Path | None,
+    brand_file: Path | None,
+    no_customer_reports: bool,
+    customer_workbooks: bool,
+    workers: int | None,
+) -> None:
+    """Collect, archive and render this month's reports into OUT/YYYY-MM/.
+
+    Exit status: 0 complete, 2 complete but with data gaps, 1 failed (nothing of
+    the period written). Running a period again reuses its archived snapshot.
+    """
+    settings = load_settings(config_file, os.environ, customers_file=customers_file)
+    brand = load_brand(brand_file, config_file)
+    period = period or datetime.now(UTC).strftime("%Y-%m")
+    options = RenderOptions(
+        customer_reports=not no_customer_reports,
+        customer_workbooks=customer_workbooks,
+        workers=workers,
+        progress=sys.stderr.isatty(),
+    )
+    with progress_for(sys.stderr) as progress:
+
+        def collect_now() -> Snapshot:
+            return collect(settings, progress=progress)
+
+        archive = Archive(archive_dir or out_dir / "archive")
+        result = run_period(period, out_dir, archive, collect_now, brand, options, force=force)
+    how = "collected" if result.collected else "from the archive"
+    changes = f", changes since {result.previous_period}" if result.previous_period else ""
+    gaps = f", {result.data_gaps} data gap(s): see the reports" if result.data_gaps else ""
+    click.echo(f"{result.folder}: {len(result.artifacts)} files, snapshot {how}{changes}{gaps}")
+    sys.exit(result.exit_code)

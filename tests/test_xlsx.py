@@ -34,6 +34,7 @@ from tests import factories as f
 
 BRAND = Brand(name="Fabrikam Partners")
 OFF = PolicyStatus.DISABLED
+ON = PolicyStatus.ENABLED
 
 
 def requirement(kind: RequirementType, status: ComplianceStatus, **kw: Any) -> Requirement:
@@ -306,3 +307,40 @@ def test_render_all_lists_the_workbooks_in_the_manifest(tmp_path: Path) -> None:
     for path, entry in workbooks.items():
         assert entry["sha256"] == hashlib.sha256((tmp_path / path).read_bytes()).hexdigest()
     assert workbooks["customers/contoso-ltd-aaaaaaaa.xlsx"]["tenantId"] == "aaaaaaaa-0001"
+
+
+def previous_snapshot() -> Snapshot:
+    """Last month: Contoso had better coverage, Northwind used security defaults, Woodgrove was not there yet."""
+    return f.snapshot(
+        provenance=f.provenance(collected_at=datetime(2026, 10, 1, 6, 0, tzinfo=UTC)),
+        customers=(
+            f.customer("aaaaaaaa-0001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=30),
+            f.customer("bbbbbbbb-0002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=ON),
+            f.customer("dddddddd-0004", "Delta Dairy", domain="delta.example"),
+        ),
+    )
+
+
+def test_changes_sheet_lists_what_moved_since_the_previous_period(tmp_path: Path) -> None:
+    context = build_context(sample_snapshot(), BRAND, previous=previous_snapshot())
+    xlsx.render(context, tmp_path, RenderOptions())
+    workbook = load_workbook(tmp_path / "workbook.xlsx")
+    assert workbook.sheetnames[:6] == ["Summary", "Requirements", "Score history", "Customers", "Changes", "Alerts"]
+    ws = workbook["Changes"]
+    assert ws["A1"].value == "Changes since 2026-10"
+    table = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=4)}
+    assert ("New customer", "Woodgrove Bank") in table
+    assert ("Customer gone", "Delta Dairy") in table
+    northwind = table[("Customer changed", "Northwind Traders")]
+    assert (northwind[3].value, northwind[4].value) == ("OK", "Critical")
+    assert "Security defaults: On → Off" in northwind[7].value
+    contoso = table[("Customer changed", "Contoso Ltd")]
+    assert contoso[5].value == pytest.approx(30 / 40)
+    assert contoso[5].number_format == "0%"
+    summary = {r[0].value: r[1].value for r in workbook["Summary"].iter_rows(min_row=4)}
+    assert summary["Compared with the period"] == "2026-10"
+    assert summary["New customers since that period"] == 1
+    sheet = {(r[0].value, r[1].value): r for r in workbook["Contoso Ltd aaaaaaaa"].iter_rows(min_row=4)}
+    assert (
+        sheet[("Since 2026-10", "Share of non-admin users with MFA")][2].value == "75% → 12% (−62 pts)"
+    )  # the text the PDFs show

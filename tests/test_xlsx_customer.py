@@ -88,3 +88,29 @@ def test_a_customer_workbook_shows_its_pdf_actions_and_no_partner_center_links(t
     about = {r[0].value: r[1].value for r in workbook["About"].iter_rows(min_row=2)}
     assert "Partner tenant id" not in about
     assert about["Prepared by"] == "Fabrikam Partners"
+
+
+def test_a_customer_workbook_shows_its_own_changes_and_no_other_customers(tmp_path: Path) -> None:
+    previous = f.snapshot(
+        provenance=f.provenance(collected_at=f.COLLECTED.replace(month=10)),
+        customers=(
+            f.customer(PEOPLE[0][0], PEOPLE[0][1], domain=PEOPLE[0][2]),
+            f.customer("deadbeef-4444-4000-8000-000000000004", "Delta Dairy", domain="delta-dairy.example"),
+        ),
+    )
+    context = build_context(snapshot(), BRAND, previous=previous)
+    xlsx.render(context, tmp_path, RenderOptions(customer_workbooks=True))
+    for path in sorted((tmp_path / "customers").glob("*.xlsx")):
+        with zipfile.ZipFile(path) as archive:
+            raw = "\n".join(archive.read(n).decode() for n in archive.namelist())
+        assert "Delta Dairy" not in raw
+        assert "deadbeef" not in raw
+    alpha = next(r for r in context.rows if r.customer.tenant_id == PEOPLE[0][0])
+    ws = load_workbook(tmp_path / "customers" / f"{alpha.slug}.xlsx")["Overview"]
+    since = [(r[1].value, r[2].value) for r in ws.iter_rows(min_row=4) if r[0].value == "Since 2026-10"]
+    assert ("MFA policy", "Conditional Access → No MFA policy") in since
+    bravo = next(r for r in context.rows if r.customer.tenant_id == PEOPLE[1][0])
+    ws = load_workbook(tmp_path / "customers" / f"{bravo.slug}.xlsx")["Overview"]
+    assert [r[1].value for r in ws.iter_rows(min_row=4) if r[0].value == "Since 2026-10"] == [
+        "New customer this period"
+    ]

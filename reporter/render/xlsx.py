@@ -2,9 +2,9 @@
 
 Sheets of ``workbook.xlsx``: Summary (key figures and a chart of the score),
 Requirements, Score history (monthly, forward-filled, with a chart), Customers
-(one row each, linked to its sheet), Alerts (when there are any; test alerts
-are listed and flagged), About (provenance), then one insight sheet per
-customer. Everything shown comes from the view-model, as in the PDFs.
+(one row each, linked to its sheet), Changes (when the previous period is
+archived), Alerts (when there are any; test alerts are listed and flagged),
+About (provenance), then one insight sheet per customer. Everything shown comes from the view-model, as in the PDFs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from reporter.render.xlsx_sheets import (
     FIXED_SHEETS,
     about_sheet,
     alerts_sheet,
+    changes_sheet,
     customers_sheet,
     history_sheet,
     requirements_sheet,
@@ -60,6 +61,8 @@ def workbook_bytes(context: ReportContext) -> bytes:
     requirements_sheet(book, context)
     history_sheet(book, context)
     customers_sheet(book, rows, names)
+    if context.changes is not None:
+        changes_sheet(book, context.changes)
     if context.snapshot.alerts:
         labels = {r.customer.tenant_id.lower(): r.name for r in rows}
         alerts_sheet(book, alert_record_rows(context.snapshot.alerts, labels))

@@ -62,6 +62,19 @@ def insight_sheet(
     ]
     if not view.alerts:
         rows.append(item("Open alert", "No open security alerts", None))
+    since = f"Since {view.previous_period}"
+    if view.is_new:
+        rows.append(item(since, "New customer this period", None))
+    if view.change is not None:
+        change = view.change
+        rows.append(item(since, "Share of non-admin users with MFA", c.text(change.coverage_change_text)))
+        if change.level_before != change.level_after:
+            rows.append(
+                item(since, "Attention level", c.text(f"{change.level_before.label} → {change.level_after.label}"))
+            )
+        rows += [item(since, what, c.text(f"{before} → {after}")) for what, before, after in change.policy_changes]
+        rows += [item(since, f"New: {reason}", None) for reason in change.new_items]
+        rows += [item(since, f"Resolved: {reason}", None) for reason in change.resolved_items]
     sheet.table(INSIGHT_HEADERS, rows)
     sheet.write(min_widths=(18, 40, 14))
     return sheet

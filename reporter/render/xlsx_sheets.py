@@ -10,8 +10,9 @@ from openpyxl.chart import LineChart, Reference
 from reporter._version import __version__
 from reporter.render.xlsx_book import MONTH_FORMAT, Book, Cell, Cells, Sheet
 from reporter.render.xlsx_names import sheet_ref
-from reporter.view import ReportContext
+from reporter.view import ReportContext, fmt
 from reporter.view.alerts import AlertRecordRow
+from reporter.view.changes import Changes
 from reporter.view.customers import CustomerRow
 from reporter.view.fmt import policy_status
 
@@ -20,9 +21,10 @@ REQUIREMENTS = "Requirements"
 HISTORY = "Score history"
 """Not "History": Excel reserves that sheet name."""
 CUSTOMERS = "Customers"
+CHANGES = "Changes"
 ALERTS = "Alerts"
 ABOUT = "About"
-FIXED_SHEETS = (SUMMARY, REQUIREMENTS, HISTORY, CUSTOMERS, ALERTS, ABOUT, "History")
+FIXED_SHEETS = (SUMMARY, REQUIREMENTS, HISTORY, CUSTOMERS, CHANGES, ALERTS, ABOUT, "History")
 
 SIGNED_FORMAT = "+0.0;-0.0;0.0"
 TEST_ALERTS_NOTE = "Test alerts are listed on the Alerts sheet and flagged; no figure counts them."
@@ -57,6 +59,15 @@ def summary_sheet(book: Book, context: ReportContext) -> None:
         _figure(c, "Average alert response time", c.text(s.average_response)),
         _figure(c, "Data collected at (UTC)", c.timestamp(s.provenance.collected_at_dt)),
     ]
+    changes = context.changes
+    if changes is not None:
+        rows += [
+            _figure(c, "Compared with the period", c.text(changes.previous_period)),
+            _figure(c, "Score change since that period", c.number(changes.score_delta, SIGNED_FORMAT)),
+            _figure(c, "New customers since that period", c.number(len(changes.customers_gained))),
+            _figure(c, "Customers gone since that period", c.number(len(changes.customers_lost))),
+            _figure(c, "Customers whose posture changed", c.number(len(changes.customers))),
+        ]
     sheet.table(("Figure", "Value"), rows)
     ws = sheet.write(min_widths=(44, 16))
     if s.history:
@@ -178,6 +189,52 @@ def customers_sheet(book: Book, rows: Sequence[CustomerRow], sheet_names: Sequen
         )
     sheet.table(CUSTOMER_HEADERS, table, level_column="Attention level")
     sheet.write(min_widths=(24,))
+
+
+CHANGE_HEADERS = ("Change", "Name", "Tenant id", "Before", "After", "Coverage before", "Coverage after", "Details")
+
+
+def changes_sheet(book: Book, changes: Changes) -> None:
+    """What changed since the previous archived period: customers gained, lost or changed; requirements."""
+    sheet = Sheet(book, CHANGES)
+    c = sheet.cells
+    sheet.line(c.text(f"Changes since {changes.previous_period}"))
+    sheet.line()
+    rows: list[list[Cell]] = []
+    rows += [[c.text("New customer"), c.text(name), c.text(tenant)] for tenant, name in changes.customers_gained]
+    rows += [[c.text("Customer gone"), c.text(name), c.text(tenant)] for tenant, name in changes.customers_lost]
+    for change in changes.customers:
+        details = [f"{what}: {before} → {after}" for what, before, after in change.policy_changes]
+        details += [f"New: {item}" for item in change.new_items]
+        details += [f"Resolved: {item}" for item in change.resolved_items]
+        rows.append(
+            [
+                c.text("Customer changed"),
+                c.text(change.name),
+                c.text(change.tenant_id),
+                c.text(change.level_before.label),
+                c.text(change.level_after.label),
+                c.percent(change.coverage_before),
+                c.percent(change.coverage_after),
+                c.text("\n".join(details)),
+            ]
+        )
+    for req in changes.requirements:
+        scores = f"Score {fmt.number(req.score_before)} → {fmt.number(req.score_after)}"
+        rows.append(
+            [
+                c.text("Requirement changed"),
+                c.text(req.title),
+                None,
+                c.text(req.status_before or "(absent)"),
+                c.text(req.status_after or "(absent)"),
+                None,
+                None,
+                c.text(scores),
+            ]
+        )
+    sheet.table(CHANGE_HEADERS, rows)
+    sheet.write(min_widths=(20, 24))
 
 
 ALERT_HEADERS = (

@@ -8,13 +8,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
+from reporter import snapshot as snapshot_io
 from reporter.render import xlsx
 from reporter.render.options import RenderOptions
+from reporter.render.xlsx_cells import clean_text
 from reporter.view import Brand, build_context
 from tests.test_xlsx import sample_snapshot
 from tests.test_xlsx_safety import INJECTIONS, hostile_snapshot
 
+ROOT = Path(__file__).resolve().parent.parent
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
     SOFFICE is None,
@@ -77,3 +81,22 @@ def test_libreoffice_reads_every_sheet_and_shows_formula_like_text_literally(tmp
     assert sorted(names) == sorted(INJECTIONS)
     customer_book = next((tmp_path / "customers").glob("*.xlsx"))
     convert(customer_book, "pdf", tmp_path / "customer")
+
+
+EDGE_SAMPLES = [ROOT / "samples" / name / "snapshot.json" for name in ("edge-injection-names", "edge-unicode-names")]
+
+
+@pytest.mark.parametrize("path", EDGE_SAMPLES, ids=lambda p: p.parent.name)
+def test_libreoffice_shows_every_edge_sample_name_as_written(path: Path, tmp_path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path.relative_to(ROOT)} is not in this checkout")
+    snap = snapshot_io.load(path)
+    xlsx.render(build_context(snap, Brand()), tmp_path, RenderOptions())
+    out, _ = convert(tmp_path / "workbook.xlsx", ALL_SHEETS_CSV, tmp_path)
+    customers = out / "workbook-Customers.csv"
+    if not customers.exists():
+        pytest.skip("this LibreOffice writes one sheet per CSV only from 7.2 on")
+    with customers.open(newline="", encoding="utf-8") as handle:
+        shown = sorted(row[0] for row in list(csv.reader(handle))[1:])
+    assert shown == sorted(clean_text(c.label) for c in snap.customers)
+    assert len(list(out.glob("*.csv"))) == len(load_workbook(tmp_path / "workbook.xlsx", read_only=True).sheetnames)

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _HANDSHAKE_TIMEOUT = 10.0
 _IDLE_TIMEOUT = 30.0
+_POLL_INTERVAL = 0.05
+"""How often the serving loop checks for ``stop()`` (stopping waits up to this long)."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -156,7 +158,9 @@ class Emulator:
         )
         server.service = Service(options, resources, Entra(options, self._base_url), self._stats)
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="reporter-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(_POLL_INTERVAL,), name="reporter-emulator", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import json
+import signal
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -427,3 +430,28 @@ def test_five_thousand_customers_are_collectable_under_throttling(emulator_facto
     assert len(tenants) == len(set(tenants)) == 5000
     assert pages == 50
     assert emu.stats.faults_of("429") + emu.stats.faults_of("503") > 0
+
+
+def test_the_emulate_command_prints_what_a_client_needs_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    command = [sys.executable, "-m", "reporter", "emulate", "--customers", "3", "--ca-file", str(ca)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        printed: dict[str, str] = {}
+        for line in process.stdout:
+            if "Ctrl-C" in line:
+                break
+            key, _, value = line.partition(":")
+            printed[key.strip()] = value.strip()
+        assert printed["Tenant id"] == "6f1c7e2a-3b5d-4c8e-9a0f-1d2e3f4a5b6c"
+        assert printed["Client secret"]
+        discovery = f"{printed['Authority URL']}/{printed['Tenant id']}/v2.0/.well-known/openid-configuration"
+        response = httpx.get(discovery, verify=ssl.create_default_context(cafile=str(ca)))
+        assert response.status_code == 200
+        assert printed["Graph URL"].startswith("https://127.0.0.1:")
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "Stopped." in stdout

@@ -344,3 +344,13 @@ def test_changes_sheet_lists_what_moved_since_the_previous_period(tmp_path: Path
     assert (
         sheet[("Since 2026-10", "Share of non-admin users with MFA")][2].value == "75% → 12% (−62 pts)"
     )  # the text the PDFs show
+
+
+@pytest.mark.parametrize(("colour", "expected"), [("#AA3300", "AA3300"), ("red", "1F3A5F")])
+def test_table_headers_take_the_brand_colour_when_it_is_a_hex_colour(
+    tmp_path: Path, colour: str, expected: str
+) -> None:
+    context = build_context(sample_snapshot(), Brand(name="P", primary_colour=colour))
+    xlsx.render(context, tmp_path, RenderOptions())
+    header = load_workbook(tmp_path / "workbook.xlsx")["Customers"]["A1"]
+    assert header.fill.fgColor.rgb.endswith(expected)

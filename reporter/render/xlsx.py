@@ -54,7 +54,9 @@ def workbook_bytes(context: ReportContext) -> bytes:
     """The partner workbook; the same snapshot always gives the same bytes."""
     summary = context.summary
     stamp = summary.provenance.collected_at_dt
-    book = Book(title=summary.title, creator=context.brand.name, stamp=stamp)
+    book = Book(
+        title=summary.title, creator=context.brand.name, stamp=stamp, header_colour=context.brand.primary_colour
+    )
     rows = context.rows
     names = customer_sheet_names([(r.customer.tenant_id, r.name) for r in rows], FIXED_SHEETS)
     summary_sheet(book, context)

@@ -1,13 +1,15 @@
 """The workbook machinery: typed cells, sheets written as tables, a deterministic save.
 
-Workbooks are built in openpyxl's write-only mode: each sheet streams to its own
-temporary file and is closed as soon as it is complete, so a workbook with
-thousands of customer sheets never holds them all in memory.
+Workbooks are built in openpyxl's write-only mode. A sheet is closed as soon as
+it is complete and its XML is compressed into the archive at once, so a
+workbook with thousands of customer sheets holds one sheet at a time, plus the
+compressed archive.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from copy import copy
@@ -49,6 +51,9 @@ Cell = Any
 """An openpyxl write-only cell (openpyxl has no type hints)."""
 
 
+_RGB = re.compile(r"#?[0-9A-Fa-f]{6}")
+
+
 def hex_colour(colour: str) -> str:
     return colour.lstrip("#").upper()
 
@@ -78,9 +83,10 @@ class Cells:
     time one is assigned, which would dominate the time of a large workbook.
     """
 
-    def __init__(self, ws: Any, styles: dict[Look, Any]) -> None:
+    def __init__(self, ws: Any, styles: dict[Look, Any], fills: dict[str, Any] | None = None) -> None:
         self.ws = ws
         self._styles = styles
+        self._fills = fills or _FILLS
 
     def _cell(self, value: object) -> Cell:
         return WriteOnlyCell(self.ws, value=value)
@@ -103,7 +109,7 @@ class Cells:
         if font:
             cell.font = _FONTS[font]
         if fill:
-            cell.fill = _FILLS[fill]
+            cell.fill = self._fills[fill]
         if alignment:
             cell.alignment = _ALIGNMENTS[alignment]
         if number_format:
@@ -266,7 +272,7 @@ class Sheet:
 
     def __init__(self, book: Book, title: str) -> None:
         self.ws = book._add(title)
-        self.cells = Cells(self.ws, book.styles)
+        self.cells = Cells(self.ws, book.styles, book.fills)
         self._rows: list[Sequence[Cell]] = []
         self._header_row: int | None = None
         self._columns = 0
@@ -364,7 +370,7 @@ class _StampedZip(zipfile.ZipFile):
 class Book:
     """A workbook being written: its sheets, and the ZIP they stream into."""
 
-    def __init__(self, *, title: str, creator: str, stamp: datetime) -> None:
+    def __init__(self, *, title: str, creator: str, stamp: datetime, header_colour: str | None = None) -> None:
         self.workbook = Workbook(write_only=True)
         props = self.workbook.properties
         props.title = clean_text(title)[:255]
@@ -373,6 +379,10 @@ class Book:
         props.created = excel_datetime(stamp)
         props.modified = excel_datetime(stamp)
         self.styles: dict[Look, Any] = {}
+        self.fills = dict(_FILLS)
+        if header_colour and _RGB.fullmatch(header_colour):
+            colour = hex_colour(header_colour)
+            self.fills["header"] = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
         self._buffer = io.BytesIO()
         self._zip = _StampedZip(self._buffer, stamp)
 

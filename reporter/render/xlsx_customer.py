@@ -84,7 +84,7 @@ def customer_workbook_bytes(context: ReportContext, row: CustomerRow) -> bytes:
     """A workbook holding only this customer's data: its overview (as its PDF shows it) and provenance."""
     view = context.customer_view(row)
     stamp = context.summary.provenance.collected_at_dt
-    book = Book(title=view.title, creator=context.brand.name, stamp=stamp)
+    book = Book(title=view.title, creator=context.brand.name, stamp=stamp, header_colour=context.brand.primary_colour)
     insight_sheet(book, OVERVIEW, context, row, view, view.actions, back_to_customers=False)
     about_sheet(book, context, partner=False)
     assert book.sheet_names == [OVERVIEW, ABOUT]

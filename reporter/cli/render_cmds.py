@@ -28,9 +28,7 @@ from reporter.render.run import render_all
 )
 @click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
 @click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")
-@click.option(
-    "--workers", type=click.IntRange(min=1), help="Processes for the customer reports (default: every core)."
-)
+@click.option("--workers", type=click.IntRange(min=1), help="Processes for the customer reports (default: every core).")
 @translate_errors
 def render(
     snapshot_path: Path,

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
+from PIL import Image
 
 from reporter.view.history import MonthPoint
 
@@ -42,7 +43,7 @@ _RC: dict[RcKeyType, Any] = {
     "hatch.linewidth": 0.8,
 }
 ImageFormat = Literal["svg", "png"]
-"""SVG for documents rendered once; PNG where a chart is embedded in many documents (cheaper to draw)."""
+"""PNG (at ``PNG_DPI``) is what the PDFs embed: WeasyPrint draws it far faster than matplotlib's SVG."""
 _HATCHES = ("", "////", "....", "xxx", "\\\\\\\\", "ooo", "---")
 
 
@@ -73,7 +74,12 @@ _MIME = {"svg": "image/svg+xml", "png": "image/png"}
 def _save(fig: Figure, fmt: ImageFormat) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=_METADATA[fmt])
-    return buffer.getvalue()
+    if fmt == "svg":
+        return buffer.getvalue()
+    # Opaque RGB: no alpha channel for the PDF to carry as a soft mask.
+    opaque = io.BytesIO()
+    Image.open(buffer).convert("RGB").save(opaque, format="PNG")
+    return opaque.getvalue()
 
 
 def data_uri(image: bytes) -> str:

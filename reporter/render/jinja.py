@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
+
+_BREAK_AFTER = re.compile(r"([.@/_-])")
+
+
+def breakable(text: str) -> Markup:
+    """``text`` escaped, with a line-break opportunity after each dot, at sign, slash, dash or underscore.
+
+    Domains and e-mail addresses then wrap at their natural joints instead of
+    mid-word when a column is too narrow.
+    """
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(text))))  # noqa: S704 (escaped first)  # noqa: S704 (escaped first)
 
 
 def environment(folder: Path | None = None) -> Environment:
     """Templates only loop and print; everything they show comes from the view-model."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(folder or templates_dir()),
         autoescape=True,
         undefined=StrictUndefined,
@@ -20,3 +33,5 @@ def environment(folder: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.filters["breakable"] = breakable
+    return env

@@ -25,7 +25,7 @@ from reporter.view import CustomerView, ReportContext
 
 SUMMARY = Path("summary.pdf")
 CUSTOMERS = Path("customers")
-POOL_MINIMUM = 6
+POOL_MINIMUM = 12
 """Below this many customer reports a pool costs more than it saves."""
 CHUNK = 4
 

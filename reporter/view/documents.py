@@ -136,6 +136,8 @@ class CustomerView:
     """This customer's own changes since ``previous_period`` (``None``: nothing changed)."""
     is_new: bool = False
     """The customer was not there in ``previous_period``."""
+    named: bool = True
+    """False when neither contracts nor a customers file named the tenant (``name`` is then its id)."""
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         alerts=open_alert_rows(own_alerts),
         comparison=comparison,
         provenance=_provenance(snapshot, context.snapshot_sha256),
+        named=bool(customer.display_name),
         previous_period=changes.previous_period if changes else None,
         change=changes.for_customer(customer.tenant_id) if changes else None,
         is_new=changes.is_new_customer(customer.tenant_id) if changes else False,

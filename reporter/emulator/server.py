@@ -52,12 +52,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve()
 
-    def do_POST(self) -> None:
-        self._serve()
+    # Graph answers other methods 405, Entra ID 404.
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.send_error(400, "Bad Content-Length")
+            return
+        body = self.rfile.read(length) if length > 0 else b""
         latency = self.server.latency_s
         if latency:
             time.sleep(latency)
@@ -71,8 +75,6 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
-        if outcome.drop:
-            self.send_header("Connection", "close")
         self.end_headers()
         if not outcome.drop:
             self.wfile.write(reply.body)
@@ -120,6 +122,9 @@ class _TlsServer(ThreadingHTTPServer):
                 self._open.discard(connection)
             with contextlib.suppress(OSError):
                 connection.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.exception("emulator: unexpected error while serving %s", client_address)
 
     def close_connections(self) -> None:
         with self._open_lock:

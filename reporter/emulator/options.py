@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from reporter.emulator.customers import PartnerKind
+from reporter.emulator.customers import CustomerOverride, PartnerKind
 
 MalformedPage = Literal["truncated", "missing-tenant-id"]
 """``truncated``: one customerInsights page is cut off mid-JSON (status 200, honest Content-Length);
@@ -72,6 +72,8 @@ class EmulatorOptions:
     seed: int = 1
     as_of: datetime = DEFAULT_AS_OF
     kind: PartnerKind = "typical"
+    overrides: tuple[CustomerOverride, ...] = ()
+    """Fixed names, domains or sizes for the customers in the first slots."""
     page_size: int = 100
     tenant_id: str = DEFAULT_TENANT_ID
     client_id: str = DEFAULT_CLIENT_ID
@@ -88,6 +90,8 @@ class EmulatorOptions:
             raise ValueError("page_size must be at least 1")
         if self.customers < 0:
             raise ValueError("customers must be >= 0")
+        if self.as_of.tzinfo is None:
+            raise ValueError("as_of must be timezone-aware")
         for name in ("rate_429", "rate_503", "drop_rate"):
             rate = getattr(self.faults, name)
             if not 0.0 <= rate <= 1.0:

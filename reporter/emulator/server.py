@@ -140,7 +140,13 @@ class Emulator:
     def __init__(self, options: EmulatorOptions | None = None) -> None:
         self.options = options or EmulatorOptions()
         self.world: World = apply_quirks(
-            build_world(self.options.seed, self.options.customers, self.options.as_of, kind=self.options.kind),
+            build_world(
+                self.options.seed,
+                self.options.customers,
+                self.options.as_of,
+                kind=self.options.kind,
+                overrides=self.options.overrides,
+            ),
             self.options.quirks,
         )
         self._tls = tls.generate()

@@ -153,11 +153,10 @@ class Service:
                 reply = self._page(self._resources.collections[path], request.target, options)
         except _BadQuery as exc:
             return error(400, "BadRequest", str(exc))
-        if reply.status == 200:
-            self._stats.page(path)
         if transient is Fault.DROPPED:
             self._stats.fault(path, Fault.DROPPED)
             return Outcome(reply, path, drop=True)
+        self._stats.page(path)
         return Outcome(reply, path)
 
     def _retry_after(self) -> str:

@@ -143,6 +143,8 @@ def build_world(
     """
     if customers < 0:
         raise ValueError("customers must be >= 0")
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
     as_of = as_of.astimezone(UTC)
     month = month_index(as_of)
     if month < HISTORY_MONTHS + 2:

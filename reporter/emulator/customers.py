@@ -44,20 +44,14 @@ _INITIAL_WEIGHTS: dict[Posture, float] = {
     Posture.PER_USER: 0.15,
     Posture.NONE: 0.15,
 }
-_IMPROVES_TO: dict[Posture, tuple[Posture, ...]] = {
-    Posture.NONE: (Posture.SECURITY_DEFAULTS, Posture.PER_USER, Posture.CONDITIONAL_ACCESS),
-    Posture.PER_USER: (Posture.CONDITIONAL_ACCESS, Posture.MIXED, Posture.SECURITY_DEFAULTS),
-    Posture.MIXED: (Posture.CONDITIONAL_ACCESS,),
-    Posture.SECURITY_DEFAULTS: (Posture.CONDITIONAL_ACCESS,),
-    Posture.CONDITIONAL_ACCESS: (Posture.MIXED,),
+_SWITCH_WEIGHTS: dict[Posture, float] = {
+    Posture.SECURITY_DEFAULTS: 0.3,
+    Posture.CONDITIONAL_ACCESS: 0.35,
+    Posture.MIXED: 0.1,
+    Posture.PER_USER: 0.15,
+    Posture.NONE: 0.1,
 }
-_DEGRADES_TO: dict[Posture, tuple[Posture, ...]] = {
-    Posture.NONE: (Posture.PER_USER,),
-    Posture.PER_USER: (Posture.NONE,),
-    Posture.MIXED: (Posture.PER_USER,),
-    Posture.SECURITY_DEFAULTS: (Posture.NONE, Posture.PER_USER),
-    Posture.CONDITIONAL_ACCESS: (Posture.PER_USER, Posture.NONE),
-}
+"""Where a policy switch leads (never to the posture the customer already has): mostly to enforced MFA."""
 
 MAX_USERS = 40_000
 ZERO_USER_SHARE = 0.03
@@ -182,12 +176,8 @@ def posture_timeline(profile: Profile, switch_months: tuple[int, ...], kind: Par
         draw = unit(profile.key, "switch", switch)
         if kind == "exemplary":
             posture = Posture.CONDITIONAL_ACCESS if posture is Posture.SECURITY_DEFAULTS else Posture.SECURITY_DEFAULTS
-        elif draw < 0.75:
-            choices = _IMPROVES_TO[posture]
-            posture = choices[int(draw / 0.75 * len(choices))]
         else:
-            choices = _DEGRADES_TO[posture]
-            posture = choices[int((draw - 0.75) / 0.25 * len(choices))]
+            posture = _weighted({p: w for p, w in _SWITCH_WEIGHTS.items() if p is not posture}, draw)
         months.append(switch)
         postures.append(posture)
     return PostureTimeline(tuple(months), tuple(postures))

@@ -455,3 +455,25 @@ def test_the_emulate_command_prints_what_a_client_needs_and_stops_on_ctrl_c(tmp_
         stdout, _ = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Stopped." in stdout
+
+
+def test_alerts_support_count_and_select(graph: httpx.Client) -> None:
+    body = graph.get(ALERTS, params={"$count": "true", "$select": "severity,status"}).json()
+    assert body["@odata.count"] >= len(body["value"]) > 0
+    assert set(body["value"][0]) == {"@odata.type", "id", "severity", "status"}
+
+
+def test_the_package_exports_its_public_api() -> None:
+    import reporter.emulator
+
+    assert sorted(reporter.emulator.__all__) == [
+        "CustomerOverride",
+        "Emulator",
+        "EmulatorOptions",
+        "EmulatorStats",
+        "Fault",
+        "Faults",
+        "Quirks",
+        "World",
+        "build_world",
+    ]

@@ -29,7 +29,7 @@ Graph (every answer has ``request-id``, echoes ``client-request-id`` and is JSON
 
 - ``/beta/security/partner/securityScore`` (``$expand=requirements,history``; wrapped in ``value``
   with ``Quirks(wrapped_singleton=True)``), its ``requirements``, ``history`` and ``customerInsights``,
-  ``/beta/security/partner/securityAlerts`` (``$count=true`` adds ``@odata.count``) and
+  ``/beta/security/partner/securityAlerts`` (``$count=true`` adds ``@odata.count``; ``$select`` works) and
   ``/v1.0/contracts``: server-side paging by ``@odata.nextLink`` with an opaque ``$skiptoken``,
   ``page_size`` items a page. ``$top``/``$skip`` on customerInsights, ``$filter``/``$orderby``
   anywhere and a foreign ``$skiptoken`` are 400 ``BadRequest``; ``$top`` elsewhere is ignored.

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from reporter.emulator.entra import Entra
 from reporter.emulator.faults import Fault, FaultPlan, StatsRecorder
 from reporter.emulator.graph import (
+    ALERTS_PATH,
     EXPANDABLE,
     INSIGHTS_PATH,
     SCORE_PATH,
@@ -190,6 +191,8 @@ class Service:
         body = resources.page(collection, offset)
         if options.get("$count", "").lower() == "true":
             body = {"@odata.count": len(collection.items), **body}
+        if "$select" in options and collection.path == ALERTS_PATH:
+            body = {**body, "value": [_select(item, options["$select"]) for item in body["value"]]}
         if collection.path != INSIGHTS_PATH:
             return json_reply(200, body)
         return self._break_insights_page(collection, offset, target, body)
@@ -213,6 +216,12 @@ class Service:
             raw = json_bytes(body)
             return Reply(200, raw[: len(raw) // 2])
         return json_reply(200, body)
+
+
+def _select(item: JsonObject, select: str) -> JsonObject:
+    """``$select``: the named properties, plus ``id`` and ``@odata.type`` as Graph keeps them."""
+    wanted = {name.strip() for name in select.split(",")} | {"id", "@odata.type"}
+    return {key: value for key, value in item.items() if key in wanted}
 
 
 class _BadQuery(ValueError):

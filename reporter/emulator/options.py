@@ -29,7 +29,7 @@ class Quirks:
     wrapped_singleton: bool = False
     """``GET securityScore`` answers ``{"value": {...}}`` instead of the bare object."""
     unknown_future_value: bool = True
-    """One customer's ``legacyPerUserMfaStatus`` is ``unknownFutureValue`` and objects carry an extra property."""
+    """One customer's ``legacyPerUserMfaStatus`` is ``unknownFutureValue``; the score carries an extra property."""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ from reporter.model import (
 from reporter.render.brand_config import default_brand
 from reporter.render.manifest import file_sha256
 from reporter.render.options import RenderOptions
+from reporter.render.pdf_customer import CustomerRenderer
+from reporter.render.pdf_engine import Engine
+from reporter.render.pdf_summary import summary_pdf
 from reporter.render.run import render_all
 from reporter.view import build_context
 from tests import factories as f
@@ -286,14 +289,33 @@ def test_each_customer_report_names_its_customer_and_no_other(rendered: Rendered
                     assert not contains(text, value), (customer.label, value)
 
 
-def test_html_and_css_in_names_appear_as_literal_text(rendered: Rendered) -> None:
-    files = customer_files(rendered)
-    hostile = [c for c in rendered.snapshot.customers if c.display_name and re.search(r"<[a-z/]", c.display_name)]
-    if not hostile:
-        pytest.skip("the main sample has no name with markup in it")
-    for customer in hostile:
-        assert customer.display_name is not None
-        assert squash(customer.display_name) in squash(pdf_text(files[customer.tenant_id]))
+def test_html_and_css_in_names_appear_as_literal_text(tmp_path: Path) -> None:
+    sample = ROOT / "samples" / "edge-injection-names" / "snapshot.json"
+    snap = snapshot_io.load(sample) if sample.is_file() else built_sample()
+    context = build_context(snap, default_brand())
+    engine = Engine(context.brand.logo)
+    summary = tmp_path / "summary.pdf"
+    summary.write_bytes(summary_pdf(engine, context.summary))
+    summary_text = squash(pdf_text(summary))
+    renderer = CustomerRenderer(engine)
+    hostile = [r for r in context.rows if r.customer.display_name and re.search(r"<[a-z/]", r.customer.display_name)]
+    assert hostile
+    for row in hostile:
+        path = tmp_path / f"{row.slug}.pdf"
+        path.write_bytes(renderer.pdf(context.customer_view(row)))
+        assert squash(row.name) in squash(pdf_text(path))
+        if row in context.summary.attention:
+            assert squash(row.name) in summary_text
+
+
+def test_documents_use_only_the_bundled_fonts(rendered: Rendered) -> None:
+    paths = [rendered.out / "summary.pdf", *list(customer_files(rendered).values())[:5]]
+    for path in paths:
+        for page in pypdf.PdfReader(path).pages:
+            fonts = page["/Resources"].get("/Font") or {}
+            for font in fonts.values():
+                name = str(font.get_object()["/BaseFont"])
+                assert "+Report-" in name, name
 
 
 def test_customer_report_metadata_and_links(rendered: Rendered) -> None:
@@ -333,9 +355,6 @@ def test_rendering_is_reproducible(rendered: Rendered, tmp_path: Path) -> None:
 def test_a_large_partner_summary_stays_a_summary() -> None:
     many = tuple(f.customer(f"{i:08x}-2222-4000-8000-000000000000", f"Bulk {i:04d}", ca=OFF) for i in range(400))
     context = build_context(f.snapshot(customers=many), default_brand())
-    from reporter.render.pdf_engine import Engine
-    from reporter.render.pdf_summary import summary_pdf
-
     data = summary_pdf(Engine(context.brand.logo), context.summary)
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) <= 10

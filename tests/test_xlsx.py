@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -354,3 +357,27 @@ def test_table_headers_take_the_brand_colour_when_it_is_a_hex_colour(
     xlsx.render(context, tmp_path, RenderOptions())
     header = load_workbook(tmp_path / "workbook.xlsx")["Customers"]["A1"]
     assert header.fill.fgColor.rgb.endswith(expected)
+
+
+def test_the_bytes_do_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from reporter.render import xlsx; "
+        "from reporter.render.options import RenderOptions; from reporter.view import Brand, build_context; "
+        "from tests.test_xlsx import sample_snapshot; "
+        "a = xlsx.render(build_context(sample_snapshot(), Brand()), Path(sys.argv[1]), RenderOptions()); "
+        "print(a[0].sha256)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / seed)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(result.stdout.strip())
+    assert len(digests) == 1

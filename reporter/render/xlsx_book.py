@@ -276,7 +276,7 @@ class Sheet:
         self._rows: list[Sequence[Cell]] = []
         self._header_row: int | None = None
         self._columns = 0
-        self._level_column: int | None = None
+        self._level_columns: list[int] = []
 
     @property
     def next_row(self) -> int:
@@ -285,14 +285,15 @@ class Sheet:
     def line(self, *cells: Cell) -> None:
         self._rows.append(cells)
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, level_column: str | None = None) -> None:
+    def table(
+        self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, level_columns: Sequence[str] = ()
+    ) -> None:
         """The sheet's table: a header row (frozen, filtered) and its rows."""
         self._header_row = self.next_row
         self._columns = len(headers)
         self._rows.append([self.cells.header(h) for h in headers])
         self._rows.extend(rows)
-        if level_column is not None:
-            self._level_column = headers.index(level_column) + 1
+        self._level_columns = [headers.index(name) + 1 for name in level_columns]
 
     def write(self, min_widths: Sequence[int] = ()) -> Any:
         """Fit the columns, freeze and filter the header, write the rows, close the sheet."""
@@ -312,8 +313,8 @@ class Sheet:
             ws.freeze_panes = f"A{self._header_row + 1}"
             last = get_column_letter(self._columns)
             ws.auto_filter.ref = f"A{self._header_row}:{last}{max(len(self._rows), self._header_row)}"
-            if self._level_column is not None and len(self._rows) > self._header_row:
-                column = get_column_letter(self._level_column)
+            for index in self._level_columns if len(self._rows) > self._header_row else ():
+                column = get_column_letter(index)
                 add_level_rules(ws, f"{column}{self._header_row + 1}:{column}{len(self._rows)}")
         for number, row in enumerate(self._rows, 1):
             lines = max((_lines(cell, ws, index) for index, cell in enumerate(row, 1)), default=1)

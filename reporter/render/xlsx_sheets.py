@@ -187,7 +187,7 @@ def customers_sheet(book: Book, rows: Sequence[CustomerRow], sheet_names: Sequen
                 c.jump(name, sheet_ref(name)),
             ]
         )
-    sheet.table(CUSTOMER_HEADERS, table, level_column="Attention level")
+    sheet.table(CUSTOMER_HEADERS, table, level_columns=("Attention level",))
     sheet.write(min_widths=(24,))
 
 
@@ -233,7 +233,7 @@ def changes_sheet(book: Book, changes: Changes) -> None:
                 c.text(scores),
             ]
         )
-    sheet.table(CHANGE_HEADERS, rows)
+    sheet.table(CHANGE_HEADERS, rows, level_columns=("Before", "After"))
     sheet.write(min_widths=(20, 24))
 
 

@@ -52,6 +52,8 @@ def test_percent_never_rounds_a_shortfall_up_to_100() -> None:
     assert format_percent(0.9996) == "99%"
     assert format_percent(1.0) == "100%"
     assert format_percent(None) == "–"
+    assert format_percent(0.125) == "13%"  # half away from zero, as a spreadsheet shows it
+    assert format_percent(0.0) == "0%"
 
 
 def test_monthly_series_forward_fills_sparse_history_and_skips_nan() -> None:

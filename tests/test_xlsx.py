@@ -345,7 +345,7 @@ def test_changes_sheet_lists_what_moved_since_the_previous_period(tmp_path: Path
     assert summary["New customers since that period"] == 1
     sheet = {(r[0].value, r[1].value): r for r in workbook["Contoso Ltd aaaaaaaa"].iter_rows(min_row=4)}
     assert (
-        sheet[("Since 2026-10", "Share of non-admin users with MFA")][2].value == "75% → 12% (−62 pts)"
+        sheet[("Since 2026-10", "Share of non-admin users with MFA")][2].value == "75% → 13% (−62 pts)"
     )  # the text the PDFs show
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from reporter.model import Snapshot
 from reporter.view import fmt
 from reporter.view.customers import CustomerRow, customer_rows
-from reporter.view.posture import Level, format_percent
+from reporter.view.posture import Level, format_percent, whole_percent
 from reporter.view.requirements import TITLES
 
 
@@ -37,10 +37,10 @@ class CustomerChange:
     @property
     def coverage_change_text(self) -> str:
         """``"62% → 71% (+9 pts)"``, or the one known side."""
-        delta = self.coverage_delta
-        if delta is None:
-            return f"{format_percent(self.coverage_before)} → {format_percent(self.coverage_after)}"
-        points = round(delta * 100)
+        before, after = self.coverage_before, self.coverage_after
+        if before is None or after is None:
+            return f"{format_percent(before)} → {format_percent(after)}"
+        points = whole_percent(after) - whole_percent(before)  # adds up with the figures shown
         sign = "±" if points == 0 else "+" if points > 0 else "−"
         return (
             f"{format_percent(self.coverage_before)} → {format_percent(self.coverage_after)} ({sign}{abs(points)} pts)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
 
 from reporter.model import SEVERITY_ORDER, Alert, AlertSeverity, Customer, PolicyStatus
@@ -303,12 +304,17 @@ def _alert_findings(by_severity: Sequence[tuple[AlertSeverity, int]]) -> list[Fi
     return findings
 
 
+def whole_percent(value: float) -> int:
+    """``0.125`` → ``13``: a share as the whole percent a document shows (half away from zero)."""
+    return int(Decimal(repr(value * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def format_percent(value: float | None, digits: int = 0) -> str:
     """``0.4567`` → ``"46%"``; never rounds a shortfall up to 100%."""
     if value is None:
         return "–"
-    scaled = value * 100
-    text = f"{scaled:.{digits}f}"
+    exponent = Decimal(1).scaleb(-digits)
+    text = str(Decimal(repr(value * 100)).quantize(exponent, rounding=ROUND_HALF_UP))  # as Excel rounds
     if value < 1 and float(text) >= 100:
         text = f"{99.9 if digits else 99:.{digits}f}"
     return f"{text}%"

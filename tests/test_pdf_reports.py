@@ -360,3 +360,25 @@ def test_a_large_partner_summary_stays_a_summary() -> None:
     assert len(reader.pages) <= 10
     text = "".join(p.extract_text() for p in reader.pages)
     assert "385 more customers need attention" in text
+
+
+def _customer_text(snap: Snapshot, tenant_id: str, tmp_path: Path) -> str:
+    context = build_context(snap, default_brand())
+    row = next(r for r in context.rows if r.customer.tenant_id == tenant_id)
+    path = tmp_path / f"{row.slug}.pdf"
+    path.write_bytes(CustomerRenderer(Engine(context.brand.logo)).pdf(context.customer_view(row)))
+    return pdf_text(path)
+
+
+def test_a_small_customer_base_is_not_compared_against(tmp_path: Path) -> None:
+    customers = tuple(f.customer(f"t{i}-small", f"Small {i}", non_admins=10 * i) for i in range(1, 4))
+    text = _customer_text(f.snapshot(customers=customers), "t1-small", tmp_path)
+    assert "Too few customers report MFA data" in text
+    assert "Median of" not in text
+
+
+def test_a_tenant_without_a_name_is_titled_by_its_id(tmp_path: Path) -> None:
+    snap = f.snapshot(customers=(Customer(tenant_id="0f0f0f0f-1111-4222-8333-444444444444"),))
+    text = _customer_text(snap, "0f0f0f0f-1111-4222-8333-444444444444", tmp_path)
+    assert "Microsoft reported no name for this tenant." in text
+    assert "Microsoft reported no MFA data for this tenant." in text

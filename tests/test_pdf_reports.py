@@ -382,3 +382,27 @@ def test_a_tenant_without_a_name_is_titled_by_its_id(tmp_path: Path) -> None:
     text = _customer_text(snap, "0f0f0f0f-1111-4222-8333-444444444444", tmp_path)
     assert "Microsoft reported no name for this tenant." in text
     assert "Microsoft reported no MFA data for this tenant." in text
+
+
+def test_month_over_month_changes_appear_in_the_summary_and_the_customer_report(tmp_path: Path) -> None:
+    current = built_sample()
+    first, *rest = current.customers
+    worse = first.model_copy(update={"mfa": first.mfa.model_copy(update={"compliant_non_admins_count": 5})})
+    previous = current.model_copy(
+        update={
+            "customers": (worse, *rest[:-1]),
+            "provenance": current.provenance.model_copy(update={"collected_at": datetime(2026, 10, 1, tzinfo=UTC)}),
+        }
+    )
+    context = build_context(current, default_brand(), previous=previous)
+    engine = Engine(context.brand.logo)
+    (tmp_path / "summary.pdf").write_bytes(summary_pdf(engine, context.summary))
+    summary = squash(pdf_text(tmp_path / "summary.pdf"))
+    assert squash("Since October 2026") in summary
+    assert squash(first.label) in summary
+    assert squash(rest[-1].label) in summary  # new this month
+    row = next(r for r in context.rows if r.customer.tenant_id == first.tenant_id)
+    (tmp_path / "c.pdf").write_bytes(CustomerRenderer(engine).pdf(context.customer_view(row)))
+    text = squash(pdf_text(tmp_path / "c.pdf"))
+    assert squash("Since October 2026:") in text
+    assert squash("MFA coverage 5%") in text

@@ -11,7 +11,7 @@ from reporter.snapshot import sha256
 from reporter.view import fmt
 from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
 from reporter.view.brand import Brand
-from reporter.view.changes import Changes, CustomerChange, compare
+from reporter.view.changes import Changes, CustomerChange, RequirementChange, compare
 from reporter.view.customers import (
     BaseStats,
     CustomerRow,
@@ -56,6 +56,67 @@ class ProvenanceView:
     last_update_dt: datetime | None = None
 
 
+TOP_CHANGES = 10
+"""How many changed, new or departed customers the executive summary names."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesSummary:
+    """Month-over-month changes as the executive summary shows them: first few by name, then a count."""
+
+    previous_period: str
+    previous_period_label: str
+    score_text: str
+    """``"72 → 80 (+8.0)"``."""
+    score_delta: str
+    """``"+8.0"``."""
+    score_span: str
+    """``"72.0 → 80.0"``."""
+    requirements: tuple[RequirementChange, ...]
+    requirement_rows: tuple[tuple[str, str, str], ...]
+    """(title, ``"Not compliant → Compliant"``, ``"10 → 20"``) for each changed requirement."""
+    customers: tuple[CustomerChange, ...]
+    customers_more: int
+    gained: tuple[str, ...]
+    gained_total: int
+    gained_more: int
+    lost: tuple[str, ...]
+    lost_total: int
+    lost_more: int
+
+
+def changes_summary(changes: Changes) -> ChangesSummary:
+    def first(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+        return tuple(name for _, name in items[:TOP_CHANGES])
+
+    return ChangesSummary(
+        previous_period=changes.previous_period,
+        previous_period_label=period_label(changes.previous_period),
+        score_text=(
+            f"{fmt.number(changes.score_before, 1)} → {fmt.number(changes.score_after, 1)} ({changes.score_delta_text})"
+        ),
+        score_delta=changes.score_delta_text,
+        score_span=f"{fmt.number(changes.score_before, 1)} → {fmt.number(changes.score_after, 1)}",
+        requirements=changes.requirements,
+        requirement_rows=tuple(
+            (
+                r.title,
+                f"{r.status_before or '–'} → {r.status_after or 'removed'}",
+                f"{fmt.number(r.score_before)} → {fmt.number(r.score_after)}",
+            )
+            for r in changes.requirements
+        ),
+        customers=changes.customers[:TOP_CHANGES],
+        customers_more=max(0, len(changes.customers) - TOP_CHANGES),
+        gained=first(changes.customers_gained),
+        gained_total=len(changes.customers_gained),
+        gained_more=max(0, len(changes.customers_gained) - TOP_CHANGES),
+        lost=first(changes.customers_lost),
+        lost_total=len(changes.customers_lost),
+        lost_more=max(0, len(changes.customers_lost) - TOP_CHANGES),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryView:
     brand: Brand
@@ -89,6 +150,8 @@ class SummaryView:
     """Month-over-month changes, when a previous period is archived."""
     attention_total: int = 0
     """Customers needing attention (above "no data"), of whom ``attention`` lists the first."""
+    changes_summary: ChangesSummary | None = None
+    """``changes`` cut down to what the executive summary names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +201,8 @@ class CustomerView:
     """The customer was not there in ``previous_period``."""
     named: bool = True
     """False when neither contracts nor a customers file named the tenant (``name`` is then its id)."""
+    previous_period_label: str = ""
+    """``previous_period`` as a month name, or empty."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +336,7 @@ def _summary_view(
         average_response=response[1] if response else "not reported",
         provenance=_provenance(snapshot, digest),
         changes=changes,
+        changes_summary=changes_summary(changes) if changes else None,
     )
 
 
@@ -337,6 +403,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         comparison=comparison,
         provenance=_provenance(snapshot, context.snapshot_sha256),
         named=bool(customer.display_name),
+        previous_period_label=period_label(changes.previous_period) if changes else "",
         previous_period=changes.previous_period if changes else None,
         change=changes.for_customer(customer.tenant_id) if changes else None,
         is_new=changes.is_new_customer(customer.tenant_id) if changes else False,

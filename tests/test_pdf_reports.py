@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from click.testing import CliRunner
 
 from reporter import snapshot as snapshot_io
+from reporter.cli import cli
 from reporter.model import (
     AdminsMfaDetails,
     AlertSeverity,
@@ -199,9 +201,15 @@ class Rendered:
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The main sample through ``reporter render`` (or the hand-made one through ``render_all``)."""
     snap = main_snapshot()
     out = tmp_path_factory.mktemp("main-sample")
-    render_all(snap, out, default_brand(), RenderOptions(workers=2))
+    if MAIN_SAMPLE.is_file():
+        args = ["render", str(MAIN_SAMPLE), "--out", str(out), "--workers", "2"]
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    else:
+        render_all(snap, out, default_brand(), RenderOptions(workers=2))
     manifest = json.loads((out / "manifest.json").read_text())
     return Rendered(snap, out, manifest)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from reporter import snapshot as snapshot_io
 from reporter.cli import cli
@@ -117,3 +118,25 @@ def test_help_documents_every_option() -> None:
     result = run("render", "--help")
     for option in ("--out", "--brand", "--config", "--no-customer-reports", "--customer-workbooks", "--workers"):
         assert option in result.output
+
+
+def test_a_logo_that_points_elsewhere_fetches_nothing(built: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (7, 3), "#FF0000").save(secret)  # a size no chart or logo of ours has
+    (tmp_path / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
+        f'<image href="{secret.as_uri()}" width="10" height="10"/>'
+        '<image xlink:href="http://127.0.0.1:9/tracker.png" width="10" height="10"/>'
+        '<rect width="10" height="4" fill="#123456"/></svg>'
+    )
+    brand = tmp_path / "brand.toml"
+    brand.write_text('[brand]\nname = "Logo Test"\nlogo = "logo.svg"\n')
+    result = run("render", built, "--out", tmp_path / "out", "--brand", brand, "--no-customer-reports")
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(tmp_path / "out" / "summary.pdf")
+    sizes = set()
+    for page in reader.pages:
+        for image in page.images:
+            sizes.add(image.image.size if image.image else None)
+    assert (7, 3) not in sizes
+    assert "Logo Test" in reader.pages[0].extract_text()

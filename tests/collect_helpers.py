@@ -389,34 +389,3 @@ class CountingProgress:
     def note(self, message: str) -> None:
         with self._lock:
             self.notes.append(message)
-
-
-def benchmark(customers: int = 5000, page_size: int = 100, latency_ms: float = 50.0, runs: int = 3) -> None:
-    """Time collections from the emulator and compare with the latency limit of the longest paged chain.
-
-    Run with ``python -m tests.collect_helpers``. Not a test: timings depend on the machine.
-    """
-    import tempfile
-    import time
-
-    from reporter.collect.collector import collect
-    from reporter.emulator.options import EmulatorOptions, Faults
-    from reporter.emulator.server import Emulator
-
-    options = EmulatorOptions(customers=customers, page_size=page_size, faults=Faults(latency_ms=latency_ms))
-    with Emulator(options) as emulator, tempfile.TemporaryDirectory() as folder:
-        for _ in range(runs):
-            progress = CountingProgress()
-            started = time.perf_counter()
-            snap = collect(emulator_settings(emulator, Path(folder)), progress=progress)
-            took = time.perf_counter() - started
-            longest = max(progress.pages.values())
-            limit = longest * latency_ms / 1000
-            print(
-                f"{len(snap.customers)} customers, longest chain {longest} pages: {took:.2f} s, "
-                f"limit {limit:.2f} s, ratio {took / limit:.2f}"
-            )
-
-
-if __name__ == "__main__":
-    benchmark()

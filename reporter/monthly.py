@@ -84,7 +84,11 @@ def _render_atomically(folder: Path, render: Callable[[Path], list[Artifact]]) -
     retired = parent / f".{folder.name}.old"
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        for leftover in (staging, retired):  # from a run that was killed
+        # Leftovers of a run that was killed. Killed between its two renames, it
+        # left the previous documents only as ``retired``: they come back first.
+        if retired.exists() and not folder.exists():
+            os.replace(retired, folder)
+        for leftover in (staging, retired):
             if leftover.exists():
                 shutil.rmtree(leftover)
     except OSError as exc:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from pypdf.errors import PdfReadError
 
 from reporter.errors import DataError
 from reporter.render import evidence
-from reporter.render.manifest import MANIFEST_NAME, file_sha256, manifest_self_hash
+from reporter.render.manifest import MANIFEST_NAME, document_bytes, file_sha256, manifest_self_hash
 
 
 @dataclass
@@ -45,9 +47,12 @@ def verify_folder(folder: Path) -> Report:
     report = Report()
     manifest_path = folder / MANIFEST_NAME
     try:
-        manifest = json.loads(manifest_path.read_bytes())
+        raw = manifest_path.read_bytes()
+        manifest = json.loads(raw)
     except FileNotFoundError:
         raise DataError(f"{folder}: has no {MANIFEST_NAME}", "give the folder that reporter wrote") from None
+    except OSError as exc:
+        raise DataError(f"{manifest_path}: cannot be read: {exc.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         report.problems.append(f"{MANIFEST_NAME}: not valid JSON (it was changed)")
         return report
@@ -56,11 +61,16 @@ def verify_folder(folder: Path) -> Report:
         return report
     if manifest.get("manifestSha256") != manifest_self_hash(manifest):
         report.problems.append(f"{MANIFEST_NAME}: its content does not match its own hash (it was changed)")
+    elif raw != document_bytes(manifest):
+        report.problems.append(f"{MANIFEST_NAME}: not byte for byte as reporter wrote it (it was changed)")
     report.checked.append(MANIFEST_NAME)
     listed = set()
     snapshot_sha = manifest.get("snapshotSha256")
     for entry in manifest["files"]:
-        relative = str(entry.get("path", ""))
+        relative = str(entry.get("path", "")) if isinstance(entry, dict) else ""
+        if not _inside(relative):
+            report.problems.append(f"{MANIFEST_NAME}: lists {relative!r}, which is not a file of this folder")
+            continue
         listed.add(relative)
         target = folder / relative
         if not target.is_file():
@@ -80,13 +90,35 @@ def verify_folder(folder: Path) -> Report:
     return report
 
 
+def _inside(relative: str) -> bool:
+    """A manifest path names a file in the folder: relative, no ``..``, not the manifest itself."""
+    parts = Path(relative).parts
+    return bool(parts) and not Path(relative).is_absolute() and ".." not in parts and relative != MANIFEST_NAME
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs every repair it makes to a damaged file; the report says it once, in one line."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | None) -> None:
     try:
-        reader = PdfReader(path)
-        info: Mapping[str, Any] = reader.metadata or {}
-        attachments = reader.attachments
-    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        with _quiet_pypdf():
+            reader = PdfReader(path)
+            info: Mapping[str, Any] = reader.metadata or {}
+            attachments = {key: value[0] for key, value in reader.attachments.items() if value}
+    except (PdfReadError, OSError) as exc:
         report.problems.append(f"{name}: cannot be read as a PDF ({exc})")
+        return
+    except Exception as exc:  # a damaged file makes pypdf fail in many ways (AttributeError...): a finding here
+        report.problems.append(f"{name}: cannot be read as a PDF ({type(exc).__name__}: {exc})")
         return
     recorded = info.get(f"/{evidence.INFO_ATTACHMENT_SHA256}")
     snapshot_sha = info.get(f"/{evidence.INFO_SNAPSHOT_SHA256}")
@@ -94,7 +126,7 @@ def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | N
     if not names or not recorded:
         report.problems.append(f"{name}: carries no embedded data to check")
         return
-    data = attachments[names[0]][0]
+    data = attachments[names[0]]
     if hashlib.sha256(data).hexdigest() != recorded:
         report.problems.append(f"{name}: the embedded data does not match the hash recorded in the PDF")
     if expected_snapshot and snapshot_sha != expected_snapshot:

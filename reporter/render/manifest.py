@@ -46,6 +46,12 @@ def manifest_bytes(artifacts: Sequence[Artifact], *, snapshot_sha256: str, perio
         "files": files,
     }
     document["manifestSha256"] = manifest_self_hash(document)
+    return document_bytes(document)
+
+
+def document_bytes(document: dict[str, object]) -> bytes:
+    """The manifest file exactly as it is written: ``reporter verify`` compares it byte for byte,
+    so a change the self-hash cannot see (white space, key order, escapes) is still noticed."""
     return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
 
 

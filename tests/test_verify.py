@@ -1,0 +1,133 @@
+"""`reporter verify` on a run folder: one changed byte anywhere, files added or removed, bad paths.
+
+Each test works on its own copy of December from the shared two-month run
+(tests/test_run.py). That a fresh folder verifies clean, and the checks of the
+data embedded in each PDF, are in tests/test_evidence_pdf.py: they need the
+PDF/A evidence in the PDFs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from reporter.render.manifest import document_bytes, manifest_self_hash
+from reporter.verify import verify
+from tests.test_run import DECEMBER, TwoMonths, manifest_files, reporter, two_month_run
+
+
+@pytest.fixture(scope="session")
+def two_months(tmp_path_factory: pytest.TempPathFactory) -> TwoMonths:
+    return two_month_run(tmp_path_factory)
+
+
+@pytest.fixture
+def folder(two_months: TwoMonths, tmp_path: Path) -> Path:
+    """A copy of December's run folder, free to damage."""
+    return Path(shutil.copytree(two_months.folder(DECEMBER), tmp_path / DECEMBER))
+
+
+def mismatches(result: Result) -> set[str]:
+    return {line.removeprefix("MISMATCH ") for line in result.output.splitlines() if line.startswith("MISMATCH ")}
+
+
+def flip_middle_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def first_customer_pdf(folder: Path) -> str:
+    return sorted(p for p in manifest_files(folder) if p.startswith("customers/"))[0]
+
+
+@pytest.mark.parametrize("target", ["summary.pdf", "customer PDF", "workbook.xlsx", "manifest.json", "snapshot.json"])
+def test_one_changed_byte_is_a_mismatch_naming_the_file(folder: Path, target: str) -> None:
+    name = first_customer_pdf(folder) if target == "customer PDF" else target
+    before = mismatches(reporter("verify", folder))
+    flip_middle_byte(folder / name)
+    result = reporter("verify", folder)
+    assert result.exit_code == 1, result.output
+    new = mismatches(result) - before
+    assert new, result.output
+    assert all(line.startswith(f"{name}: ") for line in new), new
+    assert "problem(s) found" in result.output
+
+
+def test_a_change_the_manifest_s_own_hash_cannot_see_is_still_found(folder: Path) -> None:
+    """Indentation is not part of the self-hash, but a changed byte is a changed file."""
+    path = folder / "manifest.json"
+    before = mismatches(reporter("verify", folder))
+    path.write_bytes(path.read_bytes().replace(b'\n  "period"', b'\n \t"period"', 1))
+    assert json.loads(path.read_bytes())["manifestSha256"] == manifest_self_hash(json.loads(path.read_bytes()))
+    result = reporter("verify", folder)
+    assert result.exit_code == 1
+    assert mismatches(result) - before == {"manifest.json: not byte for byte as reporter wrote it (it was changed)"}
+
+
+def test_added_and_removed_files_are_reported(folder: Path) -> None:
+    before = mismatches(reporter("verify", folder))
+    removed = first_customer_pdf(folder)
+    (folder / removed).unlink()
+    (folder / "customers" / "extra.pdf").write_bytes(b"%PDF-1.7\n")
+    (folder / "notes.txt").write_text("added later")
+    result = reporter("verify", folder)
+    assert result.exit_code == 1
+    assert mismatches(result) - before == {
+        f"{removed}: listed in the manifest but missing",
+        "customers/extra.pdf: not listed in the manifest",
+        "notes.txt: not listed in the manifest",
+    }
+
+
+def test_a_manifest_cannot_send_verify_outside_the_folder(folder: Path, tmp_path: Path) -> None:
+    (tmp_path / "outside.txt").write_text("not part of the run")
+    path = folder / "manifest.json"
+    document = json.loads(path.read_bytes())
+    document["files"].append({"path": "../outside.txt", "kind": "snapshot", "sha256": "0" * 64})
+    document["manifestSha256"] = manifest_self_hash(document)
+    path.write_bytes(document_bytes(document))
+    problems = verify(folder).problems
+    assert "manifest.json: lists '../outside.txt', which is not a file of this folder" in problems
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b"[]", b'{"files": 3}'], ids=["empty", "text", "list", "bad"])
+def test_a_manifest_that_is_not_one_is_one_mismatch(folder: Path, content: bytes) -> None:
+    (folder / "manifest.json").write_bytes(content)
+    result = reporter("verify", folder)
+    assert result.exit_code == 1
+    assert len(mismatches(result)) == 1
+    assert next(iter(mismatches(result))).startswith("manifest.json: ")
+
+
+def test_a_damaged_pdf_is_a_finding_never_a_crash(folder: Path) -> None:
+    """pypdf fails in many ways on a damaged file (some of them AttributeError); each is one finding."""
+    path = folder / "summary.pdf"
+    original = path.read_bytes()
+    for position in range(0, len(original), max(1, len(original) // 40)):
+        damaged = bytearray(original)
+        damaged[position] ^= 0x01
+        path.write_bytes(bytes(damaged))
+        problems = verify(path).problems
+        assert problems, position
+        assert all(p.startswith("summary.pdf: ") for p in problems), problems
+    path.write_bytes(original[: len(original) // 3])
+    assert verify(path).problems
+
+
+@pytest.mark.parametrize("what", ["missing file", "folder without manifest"])
+def test_a_bad_path_is_a_one_line_error(tmp_path: Path, what: str) -> None:
+    path = tmp_path / "nothing-here.pdf"
+    if what == "folder without manifest":
+        path = tmp_path / "empty"
+        path.mkdir()
+    result = reporter("verify", path)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("reporter: error: ")
+    assert str(path) in lines[0]

@@ -1,0 +1,161 @@
+"""A `reporter run` killed with SIGKILL, then started again, leaves one complete period.
+
+The killed run is a real process (``python -m reporter run``) against an emulator in
+this process; the run started again goes through the CLI in this process. Whether
+the finished folder also passes ``reporter verify`` (which needs the evidence
+embedded in the PDFs) is checked in tests/test_evidence_pdf.py, on the same folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reporter.emulator import Emulator, EmulatorOptions, Faults
+from tests.test_run import NOVEMBER, archived, leftovers, manifest_files, reporter, run_args, run_env
+
+pytestmark = pytest.mark.slow
+
+KILL_CUSTOMERS = 16
+"""Enough that rendering the customer reports in one process takes a few seconds."""
+
+
+def start_run(args: list[str | Path], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    with (cwd / "killed-run.log").open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reporter", *(str(a) for a in args)],
+            env={**os.environ, **env},
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """SIGKILL ``process`` as soon as ``ready()``; fail if it ended first or never got there."""
+    deadline = time.monotonic() + timeout
+    try:
+        while not ready():
+            if process.poll() is not None:
+                pytest.fail(f"the run ended (exit {process.returncode}) before {what}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the run never got to {what}")
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+
+def assert_complete(folder: Path) -> None:
+    """The manifest lists every file of the folder, and each file has the hash listed."""
+    listed = manifest_files(folder)
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(listed) == on_disk
+    for path, entry in listed.items():
+        assert hashlib.sha256((folder / path).read_bytes()).hexdigest() == entry["sha256"], path
+
+
+@dataclass(frozen=True)
+class KilledWhileRendering:
+    out: Path
+    staged_before_kill: int
+    """Customer reports the killed run had finished in its staging folder."""
+    entry_before_kill: str | None
+    period_existed_after_kill: bool
+    requests_before_rerun: int
+    requests_after_rerun: int
+    rerun_exit: int
+    rerun_output: str
+
+    @property
+    def folder(self) -> Path:
+        return self.out / NOVEMBER
+
+
+_killed: list[KilledWhileRendering] = []
+
+
+def killed_while_rendering(tmp_path_factory: pytest.TempPathFactory) -> KilledWhileRendering:
+    """A run killed midway through the customer reports (snapshot archived), then run again; once per session."""
+    if not _killed:
+        base = tmp_path_factory.mktemp("killed-while-rendering")
+        out = base / "reports"
+        staging = out / f".{NOVEMBER}.partial"
+        with Emulator(EmulatorOptions(customers=KILL_CUSTOMERS, seed=5)) as emulator:
+            env = run_env(emulator, base / "ca")
+            process = start_run(run_args(out, NOVEMBER, "--workers", "1"), env, base)
+
+            def staged() -> int:
+                return len(list((staging / "customers").glob("*.pdf"))) if staging.is_dir() else 0
+
+            kill_when(process, lambda: staged() >= 2, "two customer reports in its staging folder")
+            killed_state = {
+                "staged_before_kill": staged(),
+                "entry_before_kill": archived(out / "archive").get(NOVEMBER),
+                "period_existed_after_kill": (out / NOVEMBER).exists(),
+                "requests_before_rerun": emulator.stats.total_requests,
+            }
+            rerun = reporter(*run_args(out, NOVEMBER, "--workers", "2"), env=env)
+            _killed.append(
+                KilledWhileRendering(
+                    out=out,
+                    **killed_state,
+                    requests_after_rerun=emulator.stats.total_requests,
+                    rerun_exit=rerun.exit_code,
+                    rerun_output=rerun.output,
+                )
+            )
+    return _killed[0]
+
+
+@pytest.fixture(scope="session")
+def killed(tmp_path_factory: pytest.TempPathFactory) -> KilledWhileRendering:
+    return killed_while_rendering(tmp_path_factory)
+
+
+def test_a_run_killed_while_rendering_is_finished_by_the_next_run(killed: KilledWhileRendering) -> None:
+    assert killed.entry_before_kill is not None  # the snapshot was archived before rendering started
+    assert 2 <= killed.staged_before_kill < KILL_CUSTOMERS
+    assert not killed.period_existed_after_kill  # killed midway: nothing of the period was visible
+    assert killed.rerun_exit == 0, killed.rerun_output
+    assert "snapshot from the archive" in killed.rerun_output
+    assert killed.requests_after_rerun == killed.requests_before_rerun  # not collected twice
+    assert archived(killed.out / "archive") == {NOVEMBER: killed.entry_before_kill}
+    assert_complete(killed.folder)
+    assert sum(1 for p in manifest_files(killed.folder) if p.startswith("customers/")) == KILL_CUSTOMERS
+    manifest = json.loads((killed.folder / "manifest.json").read_bytes())
+    assert manifest["snapshotSha256"] == killed.entry_before_kill
+    assert leftovers(killed.out) == []
+
+
+def test_a_run_killed_while_collecting_leaves_nothing_and_the_next_run_completes(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    slow = EmulatorOptions(customers=6, page_size=3, faults=Faults(latency_ms=100))
+    with Emulator(slow) as emulator:
+        env = run_env(emulator, tmp_path / "ca")
+        args = run_args(out, NOVEMBER, "--no-customer-reports")
+        process = start_run(args, env, tmp_path)
+        graph = "/beta/security/partner/securityScore/customerInsights"
+        kill_when(process, lambda: emulator.stats.pages.get(graph, 0) >= 2, "the second page of customers")
+        assert archived(out / "archive") == {}
+        assert not (out / NOVEMBER).exists()
+        assert leftovers(out) == []
+
+        rerun = reporter(*args, env=env)
+        assert rerun.exit_code == 0, rerun.output
+        assert "snapshot collected" in rerun.output
+    assert list(archived(out / "archive")) == [NOVEMBER]
+    assert_complete(out / NOVEMBER)
+    assert leftovers(out) == []

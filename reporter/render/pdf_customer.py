@@ -50,7 +50,7 @@ class CustomerRenderer:
                 highlight=comparison.your_bucket,
                 highlight_text="You",
                 width=3.3,
-                height=1.65,
+                height=1.45,
                 patterns=False,
                 fmt="png",
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -414,3 +415,14 @@ def test_month_over_month_changes_appear_in_the_summary_and_the_customer_report(
     text = squash(pdf_text(tmp_path / "c.pdf"))
     assert squash("Since October 2026:") in text
     assert squash("MFA coverage 5%") in text
+
+
+def test_weasyprint_has_nothing_to_warn_about(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    context = build_context(main_snapshot(), default_brand())
+    engine = Engine(context.brand.logo)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        summary_pdf(engine, context.summary)
+        renderer = CustomerRenderer(engine)
+        for row in context.rows[:3]:
+            renderer.pdf(context.customer_view(row))
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

@@ -18,7 +18,7 @@ from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.render.manifest import write_artifact
 from reporter.render.options import RenderOptions
 from reporter.render.pdf_customer import CustomerRenderer
-from reporter.render.pdf_engine import Engine, quiet_weasyprint
+from reporter.render.pdf_engine import Engine
 from reporter.render.pdf_progress import progress
 from reporter.render.pdf_summary import summary_pdf
 from reporter.view import CustomerView, ReportContext
@@ -47,7 +47,6 @@ _worker: list[_Worker] = []
 
 
 def render(context: ReportContext, out_dir: Path, options: RenderOptions) -> list[Artifact]:
-    quiet_weasyprint()
     engine = Engine(context.brand.logo)
     artifacts = [write_artifact(out_dir, SUMMARY, summary_pdf(engine, context.summary), ArtifactKind.SUMMARY_PDF)]
     if options.customer_reports and context.rows:
@@ -91,7 +90,6 @@ def _render(renderer: CustomerRenderer, out_dir: Path, task: CustomerTask) -> Ar
 
 
 def _init_worker(logo: Path | None, out_dir: Path) -> None:
-    quiet_weasyprint()
     _worker.clear()
     _worker.append(_Worker(CustomerRenderer(Engine(logo)), out_dir))
 

@@ -7,7 +7,6 @@ it is given with it.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,8 +91,3 @@ class Engine:
             stylesheets=[self.stylesheet], font_config=self.fonts, pdf_tags=True, uncompressed_pdf=False
         )
         return data
-
-
-def quiet_weasyprint() -> None:
-    """WeasyPrint logs each CSS property it does not support; reports use none on purpose."""
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)

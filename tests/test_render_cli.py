@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -140,3 +143,14 @@ def test_a_logo_that_points_elsewhere_fetches_nothing(built: Path, tmp_path: Pat
             sizes.add(image.image.size if image.image else None)
     assert (7, 3) not in sizes
     assert "Logo Test" in reader.pages[0].extract_text()
+
+
+def test_a_render_leaves_no_temporary_files_behind(built: Path, tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "reporter", "render", str(built), "--out", str(tmp_path / "out"), "--workers", "2"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "out" / "customers").glob("*.pdf"))) >= 12  # enough for the process pool
+    assert list(scratch.iterdir()) == []

@@ -154,3 +154,12 @@ def test_a_render_leaves_no_temporary_files_behind(built: Path, tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "out" / "customers").glob("*.pdf"))) >= 12  # enough for the process pool
     assert list(scratch.iterdir()) == []
+
+
+def test_a_worker_that_cannot_write_is_a_one_line_error(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "customers").write_text("a file where the customers folder should be")
+    line = one_line_error(run("render", built, "--out", out, "--workers", "2"))
+    assert "cannot write" in line
+    assert "customers" in line

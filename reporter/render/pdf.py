@@ -79,8 +79,11 @@ def render_customers(
             max_workers=workers, initializer=_init_worker, initargs=(context.brand.logo, out_dir, scratch)
         ) as pool,
     ):
-        results = pool.map(_render_in_worker, tasks, chunksize=chunk)
-        return _collect(results, total, options.progress)
+        try:
+            return _collect(pool.map(_render_in_worker, tasks, chunksize=chunk), total, options.progress)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # report the failure now, not after every other customer
+            raise
 
 
 def _collect(results: Iterable[Artifact], total: int, show: bool) -> list[Artifact]:

@@ -9,12 +9,16 @@ from the two archived snapshots' raw JSON, not with the code under test.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import math
+import os
 import re
+import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,11 +95,39 @@ def leftovers(out: Path) -> list[str]:
 # --- the shared two-month run -------------------------------------------------------------------
 
 
+def once_per_session(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Json]
+) -> tuple[Path, Json]:
+    """``make(folder)`` run once per test session, even with several xdist workers; its JSON result kept.
+
+    The workers of one session share the parent of their temporary folders; a lock
+    there lets the first worker make the files and the others read them.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder, state = root / name, root / f"{name}.json"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not state.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # from a worker that failed halfway
+            folder.mkdir()
+            state.write_text(json.dumps(make(folder)))
+    result: Json = json.loads(state.read_text())
+    return folder, result
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    output: str
+
+
 @dataclass(frozen=True)
 class TwoMonths:
     out: Path
     archive: Path
-    results: dict[str, Result]
+    results: dict[str, Outcome]
     snapshots: dict[str, Json]
     """Period → the archived snapshot's raw JSON."""
     digests: dict[str, str]
@@ -104,24 +136,25 @@ class TwoMonths:
         return self.out / period
 
 
-_two_months: list[TwoMonths] = []
+def _run_two_months(base: Path) -> Json:
+    results = {}
+    for period in (NOVEMBER, DECEMBER):
+        options = EmulatorOptions(customers=CUSTOMERS, seed=SEED, as_of=AS_OF[period])
+        with Emulator(options) as emulator:
+            env = run_env(emulator, base / f"ca-{period}")
+            result = reporter(*run_args(base / "reports", period, "--workers", "2"), env=env)
+            results[period] = {"exit_code": result.exit_code, "output": result.output}
+    return results
 
 
 def two_month_run(tmp_path_factory: pytest.TempPathFactory) -> TwoMonths:
-    """November, then December, run once per session (per test worker) and shared read-only."""
-    if not _two_months:
-        base = tmp_path_factory.mktemp("two-months")
-        out = base / "reports"
-        results = {}
-        for period in (NOVEMBER, DECEMBER):
-            options = EmulatorOptions(customers=CUSTOMERS, seed=SEED, as_of=AS_OF[period])
-            with Emulator(options) as emulator:
-                env = run_env(emulator, base / f"ca-{period}")
-                results[period] = reporter(*run_args(out, period, "--workers", "2"), env=env)
-        digests = archived(out / "archive")
-        snapshots = {period: archived_json(out / "archive", digest) for period, digest in digests.items()}
-        _two_months.append(TwoMonths(out, out / "archive", results, snapshots, digests))
-    return _two_months[0]
+    """November, then December, run once per session and shared read-only."""
+    base, results = once_per_session(tmp_path_factory, "two-months", _run_two_months)
+    out = base / "reports"
+    digests = archived(out / "archive")
+    snapshots = {period: archived_json(out / "archive", digest) for period, digest in digests.items()}
+    outcomes = {period: Outcome(**result) for period, result in results.items()}
+    return TwoMonths(out, out / "archive", outcomes, snapshots, digests)
 
 
 @pytest.fixture(scope="session")

@@ -18,11 +18,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reporter.emulator import Emulator, EmulatorOptions, Faults
-from tests.test_run import NOVEMBER, archived, leftovers, manifest_files, reporter, run_args, run_env
+from tests.test_run import (
+    NOVEMBER,
+    archived,
+    leftovers,
+    manifest_files,
+    once_per_session,
+    reporter,
+    run_args,
+    run_env,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -84,40 +94,36 @@ class KilledWhileRendering:
         return self.out / NOVEMBER
 
 
-_killed: list[KilledWhileRendering] = []
+def _kill_while_rendering(base: Path) -> dict[str, Any]:
+    out = base / "reports"
+    staging = out / f".{NOVEMBER}.partial"
+    with Emulator(EmulatorOptions(customers=KILL_CUSTOMERS, seed=5)) as emulator:
+        env = run_env(emulator, base / "ca")
+        process = start_run(run_args(out, NOVEMBER, "--workers", "1"), env, base)
+
+        def staged() -> int:
+            return len(list((staging / "customers").glob("*.pdf"))) if staging.is_dir() else 0
+
+        kill_when(process, lambda: staged() >= 2, "two customer reports in its staging folder")
+        state = {
+            "staged_before_kill": staged(),
+            "entry_before_kill": archived(out / "archive").get(NOVEMBER),
+            "period_existed_after_kill": (out / NOVEMBER).exists(),
+            "requests_before_rerun": emulator.stats.total_requests,
+        }
+        rerun = reporter(*run_args(out, NOVEMBER, "--workers", "2"), env=env)
+        return {
+            **state,
+            "requests_after_rerun": emulator.stats.total_requests,
+            "rerun_exit": rerun.exit_code,
+            "rerun_output": rerun.output,
+        }
 
 
 def killed_while_rendering(tmp_path_factory: pytest.TempPathFactory) -> KilledWhileRendering:
     """A run killed midway through the customer reports (snapshot archived), then run again; once per session."""
-    if not _killed:
-        base = tmp_path_factory.mktemp("killed-while-rendering")
-        out = base / "reports"
-        staging = out / f".{NOVEMBER}.partial"
-        with Emulator(EmulatorOptions(customers=KILL_CUSTOMERS, seed=5)) as emulator:
-            env = run_env(emulator, base / "ca")
-            process = start_run(run_args(out, NOVEMBER, "--workers", "1"), env, base)
-
-            def staged() -> int:
-                return len(list((staging / "customers").glob("*.pdf"))) if staging.is_dir() else 0
-
-            kill_when(process, lambda: staged() >= 2, "two customer reports in its staging folder")
-            killed_state = {
-                "staged_before_kill": staged(),
-                "entry_before_kill": archived(out / "archive").get(NOVEMBER),
-                "period_existed_after_kill": (out / NOVEMBER).exists(),
-                "requests_before_rerun": emulator.stats.total_requests,
-            }
-            rerun = reporter(*run_args(out, NOVEMBER, "--workers", "2"), env=env)
-            _killed.append(
-                KilledWhileRendering(
-                    out=out,
-                    **killed_state,
-                    requests_after_rerun=emulator.stats.total_requests,
-                    rerun_exit=rerun.exit_code,
-                    rerun_output=rerun.output,
-                )
-            )
-    return _killed[0]
+    base, state = once_per_session(tmp_path_factory, "killed-while-rendering", _kill_while_rendering)
+    return KilledWhileRendering(out=base / "reports", **state)
 
 
 @pytest.fixture(scope="session")

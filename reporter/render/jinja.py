@@ -22,6 +22,11 @@ def breakable(text: str) -> Markup:
     return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(text))))  # noqa: S704 (escaped first)  # noqa: S704 (escaped first)
 
 
+def thousands(value: int) -> str:
+    """``5000`` → ``"5,000"``."""
+    return f"{value:,}"
+
+
 def environment(folder: Path | None = None) -> Environment:
     """Templates only loop and print; everything they show comes from the view-model."""
     env = Environment(
@@ -34,4 +39,5 @@ def environment(folder: Path | None = None) -> Environment:
         auto_reload=False,
     )
     env.filters["breakable"] = breakable
+    env.filters["thousands"] = thousands
     return env

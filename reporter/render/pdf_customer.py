@@ -39,7 +39,7 @@ class CustomerRenderer:
             return ""
         key = (tuple(b.count for b in comparison.buckets), comparison.your_bucket, view.brand.primary_colour)
         if key not in self._charts:
-            bars = [charts.Bar(b.label, b.count, f"{b.count}", "#C9D3DE") for b in comparison.buckets]
+            bars = [charts.Bar(b.label, b.count, f"{b.count:,}", "#C9D3DE") for b in comparison.buckets]
             highlighted = [
                 charts.Bar(b.label, b.value, b.text, view.brand.accent_colour) if i == comparison.your_bucket else b
                 for i, b in enumerate(bars)

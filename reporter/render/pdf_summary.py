@@ -25,9 +25,9 @@ class SummaryCharts:
 
 def summary_charts(view: SummaryView) -> SummaryCharts:
     primary = view.brand.primary_colour
-    coverage = [charts.Bar(c.label, c.count, f"{c.count}", primary) for c in view.coverage_buckets]
-    policy = [charts.Bar(c.label, c.count, f"{c.count} ({c.share})", c.colour) for c in view.policy_mix]
-    severity = [charts.Bar(c.label, c.count, f"{c.count}", c.colour) for c in view.open_alerts]
+    coverage = [charts.Bar(c.label, c.count, f"{c.count:,}", primary) for c in view.coverage_buckets]
+    policy = [charts.Bar(c.label, c.count, f"{c.count:,} ({c.share})", c.colour) for c in view.policy_mix]
+    severity = [charts.Bar(c.label, c.count, f"{c.count:,}", c.colour) for c in view.open_alerts]
     return SummaryCharts(
         history=charts.data_uri(charts.history_chart(view.history, view.score_max_value, primary, fmt=FORMAT))
         if view.history

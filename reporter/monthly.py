@@ -8,9 +8,11 @@ from the archived snapshot, without collecting twice.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +54,26 @@ def run_period(
     *,
     force: bool = False,
 ) -> RunResult:
-    """Make the documents of ``period`` in ``out_dir/period``; collect only when needed."""
+    """Make the documents of ``period`` in ``out_dir/period``; collect only when needed.
+
+    One run at a time writes to ``out_dir``: a second one started meanwhile (a timer
+    firing during a manual run) fails at once with ``OutputError``, before collecting.
+    """
     check_period(period)
+    with _one_run_at_a_time(out_dir):
+        return _run_period(period, out_dir, archive, collect, brand, options, force=force)
+
+
+def _run_period(
+    period: str,
+    out_dir: Path,
+    archive: Archive,
+    collect: Collector,
+    brand: Brand,
+    options: RenderOptions | None,
+    *,
+    force: bool,
+) -> RunResult:
     entry = archive.entry(period)
     if entry is None or force:
         snapshot = collect()
@@ -76,6 +96,27 @@ def run_period(
         artifacts=tuple(artifacts),
         data_gaps=len(snapshot.provenance.data_gaps),
     )
+
+
+@contextmanager
+def _one_run_at_a_time(out_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself: nothing is left behind, and the kernel
+    releases it however the run ends (even by SIGKILL)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror}", "choose a folder you can write to") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _render_atomically(folder: Path, render: Callable[[Path], list[Artifact]]) -> list[Artifact]:

@@ -17,6 +17,7 @@ from typing import Any
 import pikepdf
 import pytest
 
+from reporter._version import __version__
 from reporter.verify import verify
 from tests.test_run import DECEMBER, NOVEMBER, TwoMonths, manifest_files, reporter, two_month_run
 from tests.test_run_kill import KilledWhileRendering, killed_while_rendering
@@ -167,7 +168,7 @@ def test_info_and_xmp_carry_period_snapshot_hash_and_tool_version(two_months: Tw
     for period, path, _ in every_pdf(two_months):
         snapshot = two_months.snapshots[period]
         digest = two_months.digests[period]
-        version = snapshot["provenance"]["toolVersion"]
+        version = __version__  # of the tool that rendered the PDF
         with pikepdf.open(path) as pdf:
             info = pdf.docinfo
             (attached,) = attachments(pdf).values()

@@ -30,6 +30,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reporter import snapshot as snapshot_io
+from reporter._version import __version__
 from reporter.archive import Archive
 from reporter.cli import cli
 from reporter.emulator import Emulator, EmulatorOptions, Faults
@@ -314,6 +315,14 @@ def test_both_months_complete_with_exit_0_and_one_archive_entry_each(two_months:
         data = (two_months.folder(period) / "snapshot.json").read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest
         assert json.loads(data) == two_months.snapshots[period]
+    november, december = (
+        json.loads((two_months.folder(p) / "manifest.json").read_bytes()) for p in (NOVEMBER, DECEMBER)
+    )
+    assert (november["period"], november["snapshotSha256"]) == (NOVEMBER, two_months.digests[NOVEMBER])
+    assert (december["period"], december["snapshotSha256"]) == (DECEMBER, two_months.digests[DECEMBER])
+    assert "previousSnapshotSha256" not in november
+    assert december["previousSnapshotSha256"] == two_months.digests[NOVEMBER]  # what the changes were counted from
+    assert november["toolVersion"] == december["toolVersion"] == __version__
     assert leftovers(two_months.out) == []
 
 
@@ -515,6 +524,23 @@ def test_running_a_period_again_reuses_its_snapshot_and_force_collects_again(
     objects = list((out / "archive" / "objects").rglob("*.json.gz"))
     assert len(objects) == (1 if entries[NOVEMBER] == digest else 2)  # every snapshot collected is kept
     assert leftovers(out) == []
+
+
+def test_a_second_run_on_the_same_folder_fails_at_once(emulator_factory: EmulatorFactory, tmp_path: Path) -> None:
+    """A timer firing while a run is still going: the second run neither collects nor touches the first's files."""
+    emulator = emulator_factory(customers=6)
+    out = tmp_path / "reports"
+    out.mkdir()
+    running = os.open(out, os.O_RDONLY)  # holds the folder as a run does
+    try:
+        fcntl.flock(running, fcntl.LOCK_EX)
+        result = reporter(*run_args(out, NOVEMBER), env=run_env(emulator, tmp_path / "ca"))
+    finally:
+        os.close(running)
+    assert result.exit_code == 1, result.output
+    assert f"reporter: error: another reporter run is writing to {out}" in result.output
+    assert emulator.stats.total_requests == 0
+    assert sorted(p.name for p in out.iterdir()) == []
 
 
 def test_documents_killed_between_the_two_renames_are_brought_back(tmp_path: Path) -> None:

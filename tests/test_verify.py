@@ -53,8 +53,9 @@ def test_one_changed_byte_is_a_mismatch_naming_the_file(folder: Path, target: st
     result = reporter("verify", folder)
     assert result.exit_code == 1, result.output
     new = mismatches(result) - before
-    assert new, result.output
-    assert all(line.startswith(f"{name}: ") for line in new), new
+    assert any(line.startswith(f"{name}: ") for line in new), new
+    if name != "manifest.json":  # a changed manifest entry may also make its file mismatch
+        assert all(line.startswith(f"{name}: ") for line in new), new
     assert "problem(s) found" in result.output
 
 

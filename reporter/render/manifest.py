@@ -31,7 +31,16 @@ def write_artifact(
     return Artifact(relative, kind, hashlib.sha256(data).hexdigest(), tenant_id)
 
 
-def manifest_bytes(artifacts: Sequence[Artifact], *, snapshot_sha256: str, period: str, tool_version: str) -> bytes:
+def manifest_bytes(
+    artifacts: Sequence[Artifact],
+    *,
+    snapshot_sha256: str,
+    period: str,
+    tool_version: str,
+    previous_snapshot_sha256: str | None = None,
+) -> bytes:
+    """``tool_version`` is the version that rendered the files; ``previous_snapshot_sha256`` the
+    archived snapshot month-over-month changes were counted from (the documents depend on it too)."""
     files = []
     for a in sorted(artifacts, key=lambda a: a.path.as_posix()):
         entry: dict[str, str] = {"path": a.path.as_posix(), "kind": a.kind.value, "sha256": a.sha256}
@@ -43,8 +52,10 @@ def manifest_bytes(artifacts: Sequence[Artifact], *, snapshot_sha256: str, perio
         "period": period,
         "snapshotSha256": snapshot_sha256,
         "toolVersion": tool_version,
-        "files": files,
     }
+    if previous_snapshot_sha256:
+        document["previousSnapshotSha256"] = previous_snapshot_sha256
+    document["files"] = files
     document["manifestSha256"] = manifest_self_hash(document)
     return document_bytes(document)
 

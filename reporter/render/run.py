@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reporter import snapshot as snapshot_io
+from reporter._version import __version__
 from reporter.atomic import write_bytes
 from reporter.model import Snapshot
 from reporter.render import pdf, xlsx
@@ -25,6 +26,9 @@ def render_all(
 ) -> list[Artifact]:
     """Write the summary PDF, customer PDFs, workbooks, the snapshot and ``manifest.json``.
 
+    The manifest names the version of reporter that rendered the files (the snapshot
+    keeps the one that collected it) and, with ``previous``, that snapshot's SHA-256.
+
     ``previous`` (the last period's snapshot) adds month-over-month changes;
     ``period`` (``YYYY-MM``) defaults to the month the snapshot was collected.
     """
@@ -37,7 +41,8 @@ def render_all(
         artifacts,
         snapshot_sha256=context.snapshot_sha256,
         period=context.period,
-        tool_version=snapshot.provenance.tool_version,
+        tool_version=__version__,
+        previous_snapshot_sha256=context.changes.previous_sha256 if context.changes else None,
     )
     write_bytes(out_dir / MANIFEST_NAME, manifest)
     return artifacts

@@ -70,9 +70,15 @@ class Archive:
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(f"cannot open the archive in {self.root}: {exc}", "check the archive folder") from None
         with closing(connection):
-            connection.executescript(_SCHEMA)
-            with connection:  # one transaction
-                yield connection
+            try:
+                connection.executescript(_SCHEMA)
+                with connection:  # one transaction
+                    yield connection
+            except sqlite3.Error as exc:  # locked too long, not a database, disk full...
+                raise OutputError(
+                    f"the archive index {self.root / 'index.sqlite'} cannot be used: {exc}",
+                    "check the archive folder; restore index.sqlite from a backup if it is damaged",
+                ) from None
 
     def _object_path(self, digest: str) -> Path:
         return self.root / "objects" / digest[:2] / f"{digest}.json.gz"

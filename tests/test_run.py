@@ -543,6 +543,22 @@ def test_a_second_run_on_the_same_folder_fails_at_once(emulator_factory: Emulato
     assert sorted(p.name for p in out.iterdir()) == []
 
 
+def test_a_damaged_archive_index_is_a_one_line_error(emulator_factory: EmulatorFactory, tmp_path: Path) -> None:
+    emulator = emulator_factory(customers=6)
+    out = tmp_path / "reports"
+    (out / "archive").mkdir(parents=True)
+    (out / "archive" / "index.sqlite").write_bytes(b"this is not a database, it was overwritten" * 100)
+    for result in (
+        reporter("history", "--archive", out / "archive"),
+        reporter(*run_args(out, NOVEMBER), env=run_env(emulator, tmp_path / "ca")),
+    ):
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("reporter: error: the archive index "), result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert emulator.stats.total_requests == 0
+    assert not (out / NOVEMBER).exists()
+
+
 def test_documents_killed_between_the_two_renames_are_brought_back(tmp_path: Path) -> None:
     """A run killed after moving the old documents aside, before moving the new ones in."""
     folder = tmp_path / NOVEMBER

@@ -46,6 +46,7 @@ from reporter.render.pdf_engine import Engine
 from reporter.render.pdf_summary import summary_pdf
 from reporter.render.run import render_all
 from reporter.view import build_context
+from reporter.view.documents import TOP_ALERTS, TOP_ATTENTION
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,10 +272,14 @@ def test_summary_provenance_page_names_the_snapshot_digest(rendered: Rendered) -
     assert snapshot_io.sha256(rendered.snapshot) in text
 
 
-def test_summary_lists_at_most_fifteen_customers_by_name(rendered: Rendered) -> None:
-    text = pdf_text(rendered.out / "summary.pdf")
-    named = [c for c in rendered.snapshot.customers if c.display_name and contains(squash(text), c.display_name)]
-    assert len(named) <= 15
+def test_summary_names_only_the_top_customers_and_the_latest_open_alerts(rendered: Rendered) -> None:
+    text = squash(pdf_text(rendered.out / "summary.pdf"))
+    named = [c for c in rendered.snapshot.customers if c.display_name and contains(text, c.display_name)]
+    assert len(named) <= TOP_ATTENTION + TOP_ALERTS
+    view = build_context(rendered.snapshot, default_brand()).summary
+    for item in view.open_alert_list:
+        assert squash(item.alert.title) in text
+        assert contains(text, item.customer)
 
 
 def test_each_customer_report_names_its_customer_and_no_other(rendered: Rendered) -> None:

@@ -56,6 +56,19 @@ class ProvenanceView:
     last_update_dt: datetime | None = None
 
 
+TOP_ALERTS = 10
+"""How many open alerts the executive summary lists, most severe and most recent first."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAlert:
+    """An open alert as the executive summary lists it, with the customer it concerns."""
+
+    alert: AlertRow
+    customer: str
+    """The customer's name, else its tenant id; empty when the alert names no tenant."""
+
+
 TOP_CHANGES = 10
 """How many changed, new or departed customers the executive summary names."""
 
@@ -152,6 +165,9 @@ class SummaryView:
     """Customers needing attention (above "no data"), of whom ``attention`` lists the first."""
     changes_summary: ChangesSummary | None = None
     """``changes`` cut down to what the executive summary names."""
+    open_alert_list: tuple[OpenAlert, ...] = ()
+    """The first ``TOP_ALERTS`` open alerts, most severe and most recent first."""
+    open_alert_more: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,12 +348,20 @@ def _summary_view(
         attention_total=len(needing),
         open_alerts=tuple(Count(severity_label(s), n, SEVERITY_COLOURS[s]) for s, n in by_severity),
         open_alerts_total=len(open_alerts),
+        open_alert_list=_open_alert_list(snapshot),
+        open_alert_more=max(0, len(open_alerts) - TOP_ALERTS),
         test_alerts_excluded=sum(1 for a in snapshot.alerts if a.is_test),
         average_response=response[1] if response else "not reported",
         provenance=_provenance(snapshot, digest),
         changes=changes,
         changes_summary=changes_summary(changes) if changes else None,
     )
+
+
+def _open_alert_list(snapshot: Snapshot) -> tuple[OpenAlert, ...]:
+    names = {c.tenant_id.lower(): c.label for c in snapshot.customers}
+    rows = open_alert_rows(snapshot.alerts)[:TOP_ALERTS]
+    return tuple(OpenAlert(r, names.get((r.tenant_id or "").lower(), r.tenant_id or "")) for r in rows)
 
 
 _POLICY_COLOURS = {

@@ -58,6 +58,7 @@ def run_period(
 
     One run at a time writes to ``out_dir``: a second one started meanwhile (a timer
     firing during a manual run) fails at once with ``OutputError``, before collecting.
+    The lock file, ``out_dir/.reporter-run.lock``, stays (empty) between runs.
     """
     check_period(period)
     with _one_run_at_a_time(out_dir):
@@ -98,25 +99,30 @@ def _run_period(
     )
 
 
+LOCK_NAME = ".reporter-run.lock"
+
+
 @contextmanager
 def _one_run_at_a_time(out_dir: Path) -> Iterator[None]:
-    """An exclusive lock on the folder itself: nothing is left behind, and the kernel
-    releases it however the run ends (even by SIGKILL)."""
+    """An exclusive POSIX record lock on ``out_dir/.reporter-run.lock``.
+
+    The kernel releases it when the run's process ends, however it ends (SIGKILL
+    too), and unlike ``flock`` it is not shared with forked children: worker
+    processes orphaned by a killed run cannot keep the next run out.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out_dir, os.O_RDONLY)
+        handle = (out_dir / LOCK_NAME).open("a")
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror}", "choose a folder you can write to") from None
-    try:
+    with handle:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # EAGAIN or EACCES: another process holds it
             raise OutputError(
                 f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out"
             ) from None
         yield
-    finally:
-        os.close(fd)
 
 
 def _render_atomically(folder: Path, render: Callable[[Path], list[Artifact]]) -> list[Artifact]:

@@ -18,6 +18,8 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -526,21 +528,34 @@ def test_running_a_period_again_reuses_its_snapshot_and_force_collects_again(
     assert leftovers(out) == []
 
 
+HOLD_LOCK = """
+import fcntl, sys, time
+with open(sys.argv[1], "a") as handle:
+    fcntl.lockf(handle, fcntl.LOCK_EX)
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
 def test_a_second_run_on_the_same_folder_fails_at_once(emulator_factory: EmulatorFactory, tmp_path: Path) -> None:
     """A timer firing while a run is still going: the second run neither collects nor touches the first's files."""
     emulator = emulator_factory(customers=6)
     out = tmp_path / "reports"
     out.mkdir()
-    running = os.open(out, os.O_RDONLY)  # holds the folder as a run does
-    try:
-        fcntl.flock(running, fcntl.LOCK_EX)
-        result = reporter(*run_args(out, NOVEMBER), env=run_env(emulator, tmp_path / "ca"))
-    finally:
-        os.close(running)
+    lock = out / ".reporter-run.lock"
+    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, lock], stdout=subprocess.PIPE) as running:
+        try:
+            assert running.stdout is not None
+            assert running.stdout.readline() == b"locked\n"
+            result = reporter(*run_args(out, NOVEMBER), env=run_env(emulator, tmp_path / "ca"))
+        finally:
+            running.kill()
     assert result.exit_code == 1, result.output
     assert f"reporter: error: another reporter run is writing to {out}" in result.output
     assert emulator.stats.total_requests == 0
-    assert sorted(p.name for p in out.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == [lock.name]
+    again = reporter(*run_args(out, NOVEMBER, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    assert again.exit_code == 0, again.output  # the lock went with the process that held it
 
 
 def test_a_damaged_archive_index_is_a_one_line_error(emulator_factory: EmulatorFactory, tmp_path: Path) -> None:

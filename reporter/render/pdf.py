@@ -8,7 +8,10 @@ writes each file itself and hands back the small ``Artifact``.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +31,7 @@ SUMMARY = Path("summary.pdf")
 CUSTOMERS = Path("customers")
 POOL_MINIMUM = 12
 """Below this many customer reports a pool costs more than it saves."""
+_PR_SET_PDEATHSIG = 1
 CHUNK = 16
 """Most customer reports a worker takes at once (fewer for small partners, to keep both cores busy)."""
 
@@ -76,7 +80,9 @@ def render_customers(
     with (
         tempfile.TemporaryDirectory(prefix="reporter-pdf-") as scratch,
         ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(context.brand.logo, out_dir, scratch)
+            max_workers=workers,
+            initializer=_init_worker,
+            initargs=(context.brand.logo, out_dir, scratch, os.getpid()),
         ) as pool,
     ):
         try:
@@ -100,7 +106,20 @@ def _render(renderer: CustomerRenderer, out_dir: Path, task: CustomerTask) -> Ar
     return write_artifact(out_dir, task.relative, data, ArtifactKind.CUSTOMER_PDF, task.view.tenant_id)
 
 
-def _init_worker(logo: Path | None, out_dir: Path, scratch: str) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux).
+
+    A pool worker otherwise waits forever for work from a parent that was killed
+    (SIGKILL runs no clean-up), and would go on writing into its output folder.
+    """
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)
+
+
+def _init_worker(logo: Path | None, out_dir: Path, scratch: str, parent: int) -> None:
+    _die_with_parent(parent)
     tempfile.tempdir = scratch  # this process is ours: its temporary files go where the parent cleans up
     _worker.clear()
     _worker.append(_Worker(CustomerRenderer(Engine(logo)), out_dir))

@@ -7,6 +7,7 @@ the same shape stands in (built here, with edge names of every kind).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -38,9 +39,11 @@ from reporter.model import (
     ResponseTimeDetails,
     Snapshot,
 )
+from reporter.render import evidence
 from reporter.render.brand_config import default_brand
 from reporter.render.manifest import file_sha256
 from reporter.render.options import RenderOptions
+from reporter.render.pdf import customer_evidence
 from reporter.render.pdf_customer import CustomerRenderer
 from reporter.render.pdf_engine import Engine
 from reporter.render.pdf_summary import summary_pdf
@@ -432,3 +435,21 @@ def test_weasyprint_has_nothing_to_warn_about(caplog: pytest.LogCaptureFixture, 
         for row in context.rows[:3]:
             renderer.pdf(context.customer_view(row))
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_each_pdf_carries_its_own_data_as_evidence(rendered: Rendered) -> None:
+    context = build_context(rendered.snapshot, default_brand())
+    for row in context.rows:
+        own = customer_evidence(context, row.customer)
+        assert own.data == snapshot_io.dumps(evidence.customer_slice(rendered.snapshot, row.customer.tenant_id))
+    files = customer_files(rendered)
+    for customer in rendered.snapshot.customers[:5]:
+        reader = pypdf.PdfReader(files[customer.tenant_id])
+        assert list(reader.attachments) == [evidence.CUSTOMER_ATTACHMENT]
+        (data,) = reader.attachments[evidence.CUSTOMER_ATTACHMENT]
+        meta = reader.metadata
+        assert meta is not None
+        assert meta[f"/{evidence.INFO_ATTACHMENT_SHA256}"] == hashlib.sha256(data).hexdigest()
+    reader = pypdf.PdfReader(rendered.out / "summary.pdf")
+    (data,) = reader.attachments[evidence.SUMMARY_ATTACHMENT]
+    assert data == snapshot_io.dumps(rendered.snapshot)

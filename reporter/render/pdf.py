@@ -18,11 +18,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from reporter import snapshot as snapshot_io
+from reporter.model import Customer
+from reporter.render import evidence
 from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.render.manifest import write_artifact
 from reporter.render.options import RenderOptions
 from reporter.render.pdf_customer import CustomerRenderer
-from reporter.render.pdf_engine import Engine
+from reporter.render.pdf_engine import Engine, Evidence
 from reporter.render.pdf_progress import progress
 from reporter.render.pdf_summary import summary_pdf
 from reporter.view import CustomerView, ReportContext
@@ -40,6 +43,7 @@ CHUNK = 16
 class CustomerTask:
     relative: Path
     view: CustomerView
+    evidence: Evidence
 
 
 @dataclass(slots=True)
@@ -54,15 +58,55 @@ _worker: list[_Worker] = []
 
 def render(context: ReportContext, out_dir: Path, options: RenderOptions) -> list[Artifact]:
     engine = Engine(context.brand.logo)
-    artifacts = [write_artifact(out_dir, SUMMARY, summary_pdf(engine, context.summary), ArtifactKind.SUMMARY_PDF)]
+    summary = summary_pdf(engine, context.summary, summary_evidence(context))
+    artifacts = [write_artifact(out_dir, SUMMARY, summary, ArtifactKind.SUMMARY_PDF)]
     if options.customer_reports and context.rows:
         artifacts.extend(render_customers(context, out_dir, options, engine))
     return artifacts
 
 
+def summary_evidence(context: ReportContext) -> Evidence:
+    return Evidence(
+        name=evidence.SUMMARY_ATTACHMENT,
+        data=snapshot_io.dumps(context.snapshot),
+        description="The snapshot this report was made from (canonical JSON)",
+        period=context.period,
+        snapshot_sha256=context.snapshot_sha256,
+        created=context.snapshot.provenance.collected_at,
+    )
+
+
+def customer_evidence(context: ReportContext, customer: Customer) -> Evidence:
+    """The customer's own slice of the snapshot, as ``evidence.customer_slice`` defines it.
+
+    Built from the context's per-tenant alerts rather than by scanning every alert
+    for every customer, which would grow with the square of a large partner.
+    """
+    snapshot = context.snapshot
+    own = snapshot.model_copy(
+        update={
+            "provenance": snapshot.provenance.model_copy(update={"requests": ()}),
+            "requirements": (),
+            "history": (),
+            "customers": (customer,),
+            "alerts": tuple(context.alerts_by_tenant.get(customer.tenant_id.lower(), ())),
+        }
+    )
+    return Evidence(
+        name=evidence.CUSTOMER_ATTACHMENT,
+        data=snapshot_io.dumps(own),
+        description="This customer's own data from the snapshot the report was made from (canonical JSON)",
+        period=context.period,
+        snapshot_sha256=context.snapshot_sha256,
+        created=snapshot.provenance.collected_at,
+    )
+
+
 def customer_tasks(context: ReportContext) -> Iterator[CustomerTask]:
     for row in context.rows:
-        yield CustomerTask(CUSTOMERS / f"{row.slug}.pdf", context.customer_view(row))
+        yield CustomerTask(
+            CUSTOMERS / f"{row.slug}.pdf", context.customer_view(row), customer_evidence(context, row.customer)
+        )
 
 
 def render_customers(
@@ -102,7 +146,7 @@ def _collect(results: Iterable[Artifact], total: int, show: bool) -> list[Artifa
 
 
 def _render(renderer: CustomerRenderer, out_dir: Path, task: CustomerTask) -> Artifact:
-    data = renderer.pdf(task.view)
+    data = renderer.pdf(task.view, task.evidence)
     return write_artifact(out_dir, task.relative, data, ArtifactKind.CUSTOMER_PDF, task.view.tenant_id)
 
 

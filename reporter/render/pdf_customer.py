@@ -8,7 +8,7 @@ customer's name, domain or tenant id can reach it.
 from __future__ import annotations
 
 from reporter.render import charts
-from reporter.render.pdf_engine import Engine, PdfMeta, brand_style, w3c
+from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, w3c
 from reporter.view import CustomerView
 
 TEMPLATE = "customer.html.j2"
@@ -59,8 +59,13 @@ class CustomerRenderer:
 
     def html(self, view: CustomerView) -> str:
         return self.engine.html(
-            TEMPLATE, c=view, brand=brand_style(view.brand), meta=customer_meta(view), chart=self.chart(view)
+            TEMPLATE,
+            c=view,
+            brand=brand_style(view.brand),
+            meta=customer_meta(view),
+            chart=self.chart(view),
         )
 
-    def pdf(self, view: CustomerView) -> bytes:
-        return self.engine.pdf(self.html(view))
+    def pdf(self, view: CustomerView, evidence: Evidence | None = None) -> bytes:
+        """The customer's report; with ``evidence`` (its own data) attached, a PDF/A-3b document."""
+        return self.engine.pdf(self.html(view), evidence)

@@ -7,16 +7,24 @@ it is given with it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
-from weasyprint import CSS, HTML
+import pydyf  # type: ignore[import-untyped]
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
 from reporter._version import __version__
+from reporter.render import evidence as keys
 from reporter.render.fetcher import AssetFetcher
 from reporter.render.jinja import environment
 from reporter.resources import assets_dir
@@ -39,6 +47,89 @@ class PdfMeta:
     """W3C date-time (``2026-11-01T06:00:00Z``), the moment the snapshot was collected."""
     generator: str = f"reporter {__version__}"
     lang: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The data a PDF was made from, attached to it (PDF/A-3) with its hashes in the metadata."""
+
+    name: str
+    data: bytes
+    description: str
+    period: str
+    snapshot_sha256: str
+    created: datetime
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def info(self) -> tuple[tuple[str, str], ...]:
+        return (
+            (keys.INFO_PERIOD, self.period),
+            (keys.INFO_SNAPSHOT_SHA256, self.snapshot_sha256),
+            (keys.INFO_ATTACHMENT_SHA256, self.sha256),
+            (keys.INFO_TOOL_VERSION, __version__),
+        )
+
+    def xmp(self) -> bytes:
+        """The same four values as XMP, with the extension schema PDF/A asks of custom properties."""
+        properties = "".join(
+            f'<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>'
+            "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+            "<pdfaProperty:category>external</pdfaProperty:category>"
+            f"<pdfaProperty:description>{escape(text)}</pdfaProperty:description></rdf:li>"
+            for name, text in _XMP_PROPERTIES
+        )
+        values = (self.period, self.snapshot_sha256, self.sha256, __version__)
+        fields = "".join(
+            f"<reporter:{name}>{escape(value)}</reporter:{name}>"
+            for (name, _), value in zip(_XMP_PROPERTIES, values, strict=True)
+        )
+        return (
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+            ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+            ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+            '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+            "<pdfaSchema:schema>reporter evidence</pdfaSchema:schema>"
+            f"<pdfaSchema:namespaceURI>{XMP_NAMESPACE}</pdfaSchema:namespaceURI>"
+            "<pdfaSchema:prefix>reporter</pdfaSchema:prefix>"
+            f"<pdfaSchema:property><rdf:Seq>{properties}</rdf:Seq></pdfaSchema:property>"
+            "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
+            f'<rdf:Description rdf:about="" xmlns:reporter="{XMP_NAMESPACE}">{fields}</rdf:Description>'
+            "</rdf:RDF>"
+        ).encode()
+
+    def finish(self, _document: Any, pdf: Any) -> None:
+        """Last touches to the PDF WeasyPrint built: the information entries, one associated file.
+
+        WeasyPrint lower-cases names taken from ``<meta>``, so the entries are set here;
+        and it lists the attachment twice in the catalogue's ``/AF``, which must name it once.
+        """
+        for key, value in self.info():
+            pdf.info[key] = pydyf.String(value)
+        specs = [o.reference for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Filespec"]
+        pdf.catalog["AF"] = pydyf.Array(specs)
+
+    def attachment(self) -> Attachment:
+        return Attachment(
+            string=self.data,
+            name=self.name,
+            description=self.description,
+            created=self.created,
+            modified=self.created,
+            relationship="Source",
+        )
+
+
+XMP_NAMESPACE = "https://reporter.invalid/ns/evidence/1.0/"
+_XMP_PROPERTIES = (
+    ("period", "Month the report covers (YYYY-MM)"),
+    ("snapshotSha256", "SHA-256 of the snapshot the report was made from"),
+    ("attachmentSha256", "SHA-256 of the data attached to this PDF"),
+    ("toolVersion", "Version of reporter that made the PDF"),
+)
 
 
 def w3c(moment: datetime) -> str:
@@ -71,6 +162,16 @@ def brand_style(brand: Brand) -> BrandStyle:
     )
 
 
+OUTPUT_INTENT = "reporter-srgb"
+
+
+def _srgb_profile() -> ColorProfile:
+    """WeasyPrint's own sRGB profile, read once and closed (its ``output_intent="srgb"`` leaves the file open)."""
+    with (resources.files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as handle:
+        data = handle.read()
+    return ColorProfile(io.BytesIO(data), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
 class Engine:
     """Templates, fonts, the parsed stylesheet and the URL fetcher of one process."""
 
@@ -81,13 +182,27 @@ class Engine:
         self.base_url = assets.resolve().as_uri() + "/"
         self.stylesheet = CSS(filename=str(assets / STYLESHEET), url_fetcher=self.fetcher, font_config=self.fonts)
         self.env = environment()
+        self.colour_profiles = {OUTPUT_INTENT: _srgb_profile()}
 
     def html(self, template: str, **values: Any) -> str:
         return self.env.get_template(template).render(**values)
 
-    def pdf(self, html: str) -> bytes:
+    def pdf(self, html: str, evidence: Evidence | None = None) -> bytes:
+        """The PDF of ``html``: tagged, and PDF/A-3b with ``evidence`` attached when it is given."""
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        if evidence is None:
+            plain: bytes = document.write_pdf(stylesheets=[self.stylesheet], font_config=self.fonts, pdf_tags=True)
+            return plain
+        xmp = "data:application/rdf+xml;base64," + base64.b64encode(evidence.xmp()).decode("ascii")
         data: bytes = document.write_pdf(
-            stylesheets=[self.stylesheet], font_config=self.fonts, pdf_tags=True, uncompressed_pdf=False
+            stylesheets=[self.stylesheet],
+            font_config=self.fonts,
+            pdf_tags=True,
+            pdf_variant="pdf/a-3b",
+            color_profiles=self.colour_profiles,
+            output_intent=OUTPUT_INTENT,
+            attachments=[evidence.attachment()],
+            xmp_metadata=[xmp],
+            finisher=evidence.finish,
         )
         return data

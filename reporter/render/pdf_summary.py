@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporter.render import charts
-from reporter.render.pdf_engine import Engine, PdfMeta, brand_style, w3c
+from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, w3c
 from reporter.view import SummaryView
 
 TEMPLATE = "summary.html.j2"
@@ -56,9 +56,14 @@ def summary_meta(view: SummaryView) -> PdfMeta:
 
 def summary_html(engine: Engine, view: SummaryView) -> str:
     return engine.html(
-        TEMPLATE, s=view, brand=brand_style(view.brand), meta=summary_meta(view), charts=summary_charts(view)
+        TEMPLATE,
+        s=view,
+        brand=brand_style(view.brand),
+        meta=summary_meta(view),
+        charts=summary_charts(view),
     )
 
 
-def summary_pdf(engine: Engine, view: SummaryView) -> bytes:
-    return engine.pdf(summary_html(engine, view))
+def summary_pdf(engine: Engine, view: SummaryView, evidence: Evidence | None = None) -> bytes:
+    """``summary.pdf``; with ``evidence`` (the snapshot) attached, a PDF/A-3b document."""
+    return engine.pdf(summary_html(engine, view), evidence)

@@ -181,11 +181,6 @@ def processes_naming(marker: str) -> list[int]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporter/render/pdf.py: the pool workers of a killed run are orphaned and wait forever "
-    "(nothing tells them their parent died); they were also writing into the staging folder",
-)
 def test_no_worker_process_outlives_a_killed_run(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     staging = out / f".{NOVEMBER}.partial" / "customers"

@@ -118,7 +118,9 @@ def damage_positions(data: bytes) -> list[int]:
     return sorted({*spread, *near, *tail})
 
 
-def test_a_damaged_pdf_is_a_finding_never_a_crash(folder: Path) -> None:
+def test_a_damaged_pdf_is_never_a_crash(folder: Path) -> None:
+    """On its own a PDF can only be checked against the data it carries (a changed byte elsewhere
+    needs the manifest to be seen), but however damaged, checking it reports and never raises."""
     path = folder / first_customer_pdf(folder)
     original = path.read_bytes()
     for position in damage_positions(original):
@@ -126,10 +128,9 @@ def test_a_damaged_pdf_is_a_finding_never_a_crash(folder: Path) -> None:
         damaged[position] ^= 0x01
         path.write_bytes(bytes(damaged))
         problems = verify(path).problems
-        assert problems, position
         assert all(p.startswith(f"{path.name}: ") for p in problems), problems
     path.write_bytes(original[: len(original) // 3])
-    assert verify(path).problems
+    assert [p for p in verify(path).problems if "cannot be read as a PDF" in p or "no embedded data" in p]
 
 
 @pytest.mark.parametrize("what", ["missing file", "folder without manifest"])

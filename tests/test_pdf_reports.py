@@ -43,7 +43,7 @@ from reporter.render import evidence
 from reporter.render.brand_config import default_brand
 from reporter.render.manifest import file_sha256
 from reporter.render.options import RenderOptions
-from reporter.render.pdf import customer_evidence
+from reporter.render.pdf import customer_evidence, summary_evidence
 from reporter.render.pdf_customer import CustomerRenderer
 from reporter.render.pdf_engine import Engine
 from reporter.render.pdf_summary import summary_pdf
@@ -364,9 +364,18 @@ def test_manifest_lists_every_file_with_its_kind_digest_and_tenant(rendered: Ren
 
 
 def test_rendering_is_reproducible(rendered: Rendered, tmp_path: Path) -> None:
+    """The same bytes again, in one process, whatever that process rendered before (the run used a pool)."""
     snap = rendered.snapshot
     render_all(snap, tmp_path, default_brand(), RenderOptions(customer_reports=False))
     assert (tmp_path / "summary.pdf").read_bytes() == (rendered.out / "summary.pdf").read_bytes()
+    context = build_context(snap, default_brand())
+    engine = Engine(context.brand.logo)
+    summary_pdf(engine, context.summary, summary_evidence(context))  # use the engine first, as render() does
+    renderer = CustomerRenderer(engine)
+    files = customer_files(rendered)
+    for row in context.rows[:4]:
+        again = renderer.pdf(context.customer_view(row), customer_evidence(context, row.customer))
+        assert again == files[row.customer.tenant_id].read_bytes(), row.slug
 
 
 def test_a_large_partner_summary_stays_a_summary() -> None:

@@ -165,11 +165,27 @@ def brand_style(brand: Brand) -> BrandStyle:
 OUTPUT_INTENT = "reporter-srgb"
 
 
+class _FixedProfile(ColorProfile):  # type: ignore[misc]
+    """A colour profile whose bytes in the PDF are the file's own, every time.
+
+    WeasyPrint writes ``ImageCmsProfile.tobytes()``, which LittleCMS re-serialises
+    and which changes once the profile has been used; the PDF would then depend on
+    what the process rendered before.
+    """
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(io.BytesIO(data), name, "relative-colorimetric", (["r"], ["g"], ["b"]))
+        self._data = data
+
+    @property
+    def content(self) -> bytes:
+        return self._data
+
+
 def _srgb_profile() -> ColorProfile:
     """WeasyPrint's own sRGB profile, read once and closed (its ``output_intent="srgb"`` leaves the file open)."""
     with (resources.files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as handle:
-        data = handle.read()
-    return ColorProfile(io.BytesIO(data), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+        return _FixedProfile(handle.read(), "sRGB2014.icc")
 
 
 class Engine:

@@ -115,7 +115,27 @@ def table(rows: Sequence[Row]) -> str:
     out = [format_line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out += [format_line(line) for line in lines]
     out += [f"{row.title}: {row.error}" for row in rows if row.error]
+    notes = [note for row in rows if (note := cpu_line(row))]
+    if notes:
+        out += ["", "CPU (medians over the runs; on a shared machine the wall time follows the cores we got):", *notes]
     return "\n".join(out)
+
+
+def cpu_line(row: Row) -> str | None:
+    """How many cores a row's processes had, how many the rest of the machine took, and the CPU bound."""
+    measured = [d for d in row.details if "cpu_seconds" in d]
+    if not measured:
+        return None
+
+    def median(key: str) -> float:
+        return float(statistics.median(d[key] for d in measured))
+
+    cores = os.cpu_count() or 1
+    return (
+        f"- {row.title}: {median('cpu_seconds'):.0f} CPU-s, {median('cores_used'):.2f} of {cores} cores on average "
+        f"(the rest of the machine used {median('cores_used_by_others'):.2f}); "
+        f"all {cores} cores to itself: at least {median('cpu_seconds') / cores:.0f} s"
+    )
 
 
 # --- what a benchmark is given --------------------------------------------------------------
@@ -163,6 +183,11 @@ class Measured:
     """The child's own peak RSS (``ru_maxrss`` from ``wait4``)."""
     processes: int
     """The most processes seen in the tree at once."""
+    cpu: float
+    """CPU seconds (user and system) of the child and the descendants it waited for."""
+    machine_cpu: float
+    """CPU seconds the whole machine spent meanwhile (``/proc/stat``): ``machine_cpu - cpu`` is
+    what everything else took (the parent, an emulator, other users)."""
     stdout: str
     result: Any = None
     """What a ``job`` child returned (JSON)."""
@@ -226,6 +251,30 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def machine_busy() -> float:
+    """CPU seconds all cores have been busy since boot (``/proc/stat``; 0 where there is none)."""
+    try:
+        with open("/proc/stat", "rb") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    guest = sum(fields[8:10])  # already counted in user and nice
+    return (sum(fields) - idle - guest) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_note(measured: Measured) -> dict[str, float]:
+    """What the details of a row keep about CPU: ours, the machine's, the cores we had on average."""
+    return {
+        "cpu_seconds": round(measured.cpu, 2),
+        "machine_cpu_seconds": round(measured.machine_cpu, 2),
+        "cores_used": round(measured.cpu / measured.wall, 2) if measured.wall else 0.0,
+        "cores_used_by_others": round((measured.machine_cpu - measured.cpu) / measured.wall, 2)
+        if measured.wall
+        else 0.0,
+    }
+
+
 def measure(
     command: Sequence[str],
     *,
@@ -234,6 +283,7 @@ def measure(
     timeout: float | None = None,
 ) -> Measured:
     """Run ``command`` to completion; its wall time and the peak memory of its process tree."""
+    busy_before = machine_busy()
     started = time.perf_counter()
     process = subprocess.Popen(
         list(command), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -258,6 +308,7 @@ def measure(
                 break
             time.sleep(0.01)
     wall = time.perf_counter() - started
+    busy = machine_busy() - busy_before
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
@@ -270,6 +321,8 @@ def measure(
         peak_tree_mib=max(monitor.peak_bytes, child) / MIB,
         peak_child_mib=child / MIB,
         processes=monitor.processes,
+        cpu=usage.ru_utime + usage.ru_stime,
+        machine_cpu=busy,
         stdout="".join(out),
     )
 

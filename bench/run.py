@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from bench._core import Benchmark, Measured, Row, Settings, bench_env, log, measure
+from bench._core import Benchmark, Measured, Row, Settings, bench_env, cpu_note, log, measure
 
 PERIOD = "2026-11"
 PAGE_SIZE = 100
@@ -80,19 +80,20 @@ def _runs(settings: Settings, rows: list[Row], customers: int, repeats: int, *, 
             files = sum(1 for _ in (folder / "out" / PERIOD).rglob("*.pdf"))
             shutil.rmtree(folder / "out")
             reference = None
-            details: dict[str, float] = {}
+            details: dict[str, float] = cpu_note(whole)
             if stages:
                 collected = reporter("collect", "--out", folder / "snapshot.json")
                 rendered = reporter("render", folder / "snapshot.json", "--out", folder / "rendered")
                 shutil.rmtree(folder / "rendered")
                 reference = collected.wall + rendered.wall
-                details = {"collect_alone": collected.wall, "render_alone": rendered.wall}
+                details |= {"collect_alone": collected.wall, "render_alone": rendered.wall}
             wall.add(whole.wall, reference, pdfs=files, **details)
             rss.add(whole.peak_tree_mib, processes=whole.processes, main_process_mib=whole.peak_child_mib)
             stage_text = f", stages alone {reference:.1f} s" if reference is not None else ""
             log(
                 f"{wall.name}: {whole.wall:.1f} s{stage_text}, {files} PDFs, "
-                f"peak RSS {whole.peak_tree_mib:.0f} MiB over {whole.processes} processes"
+                f"peak RSS {whole.peak_tree_mib:.0f} MiB over {whole.processes} processes; "
+                f"{details['cores_used']:.2f} cores ours, {details['cores_used_by_others']:.2f} others'"
             )
         shutil.rmtree(folder, ignore_errors=True)
 

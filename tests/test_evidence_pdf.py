@@ -1,8 +1,9 @@
 """Every PDF of a run is audit evidence: PDF/A-3b with the data it was made from, checked with pikepdf.
 
-These tests need the PDF/A-3b work on the renderer (embedded snapshot, XMP,
-output intent); until it is in, they fail. They read the shared two-month run of
-tests/test_run.py and the killed-then-finished run of tests/test_run_kill.py.
+They read the shared two-month run of tests/test_run.py and the killed-then-finished
+run of tests/test_run_kill.py, and check what the PDF renderer promises
+(reporter/render/pdf*): PDF/A-3b claims, output intent, fonts, attachments, metadata,
+and that ``reporter verify`` accepts the result.
 """
 
 from __future__ import annotations

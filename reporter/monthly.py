@@ -85,15 +85,20 @@ def _run_period(
     previous_entry = archive.previous(period)
     previous = archive.get(previous_entry.sha256) if previous_entry else None
     folder = out_dir / period
-    artifacts = _render_atomically(
-        folder, lambda staging: render_all(snapshot, staging, brand, options, previous=previous, period=period)
-    )
+    previous_period = previous_entry.period if previous_entry else None
+
+    def render(staging: Path) -> list[Artifact]:
+        return render_all(
+            snapshot, staging, brand, options, previous=previous, previous_period=previous_period, period=period
+        )
+
+    artifacts = _render_atomically(folder, render)
     return RunResult(
         period=period,
         folder=folder,
         snapshot_sha256=digest,
         collected=collected,
-        previous_period=previous_entry.period if previous_entry else None,
+        previous_period=previous_period,
         artifacts=tuple(artifacts),
         data_gaps=len(snapshot.provenance.data_gaps),
     )

@@ -43,3 +43,17 @@ def test_a_tampered_archive_object_is_refused(tmp_path: Path) -> None:
 def test_a_bad_period_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="YYYY-MM"):
         Archive(tmp_path).put("2026-13", f.snapshot())
+
+
+def test_written_files_follow_the_umask_not_private_temp_file_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from reporter.atomic import write_bytes
+
+    previous = os.umask(0o022)
+    try:
+        write_bytes(tmp_path / "report.pdf", b"%PDF")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "report.pdf").stat().st_mode) == 0o644

@@ -599,11 +599,6 @@ def _sample(name: str) -> Snapshot:
     return snapshot_io.loads((ROOT / "samples" / name / "snapshot.json").read_bytes())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporter/view/changes.py names the previous period after the previous snapshot's collection "
-    "date, not after the period it is archived under",
-)
 def test_changes_are_counted_from_the_archived_period_not_the_collection_month(tmp_path: Path) -> None:
     """A catch-up run: September and October both collected in November."""
     snapshot = _sample("edge-zero-users")

@@ -22,6 +22,7 @@ def render_all(
     options: RenderOptions | None = None,
     *,
     previous: Snapshot | None = None,
+    previous_period: str | None = None,
     period: str | None = None,
 ) -> list[Artifact]:
     """Write the summary PDF, customer PDFs, workbooks, the snapshot and ``manifest.json``.
@@ -29,11 +30,12 @@ def render_all(
     The manifest names the version of reporter that rendered the files (the snapshot
     keeps the one that collected it) and, with ``previous``, that snapshot's SHA-256.
 
-    ``previous`` (the last period's snapshot) adds month-over-month changes;
+    ``previous`` (the snapshot of ``previous_period``, by default the month it was
+    collected) adds month-over-month changes;
     ``period`` (``YYYY-MM``) defaults to the month the snapshot was collected.
     """
     options = options or RenderOptions()
-    context = build_context(snapshot, brand, previous=previous, period=period)
+    context = build_context(snapshot, brand, previous=previous, previous_period=previous_period, period=period)
     artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
     for renderer in (pdf.render, xlsx.render):
         artifacts.extend(renderer(context, out_dir, options))

@@ -119,6 +119,7 @@ def compare(
     current: Snapshot,
     *,
     previous_sha256: str,
+    previous_period: str | None = None,
     previous_rows: tuple[CustomerRow, ...] | None = None,
     current_rows: tuple[CustomerRow, ...] | None = None,
 ) -> Changes:
@@ -129,7 +130,7 @@ def compare(
     changes = [_customer_change(before[t], after[t]) for t in after if t in before]
     changed = sorted((c for c in changes if c.changed), key=lambda c: (-c.level_after, c.name.casefold(), c.tenant_id))
     return Changes(
-        previous_period=previous.provenance.collected_at.strftime("%Y-%m"),
+        previous_period=previous_period or previous.provenance.collected_at.strftime("%Y-%m"),
         previous_sha256=previous_sha256,
         score_before=previous.score.current_score,
         score_after=current.score.current_score,

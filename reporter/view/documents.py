@@ -242,15 +242,22 @@ class ReportContext:
 
 
 def build_context(
-    snapshot: Snapshot, brand: Brand, *, previous: Snapshot | None = None, period: str | None = None
+    snapshot: Snapshot,
+    brand: Brand,
+    *,
+    previous: Snapshot | None = None,
+    previous_period: str | None = None,
+    period: str | None = None,
 ) -> ReportContext:
-    """Everything the documents show; ``previous`` is the last period's snapshot, for changes."""
+    """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes."""
     rows = customer_rows(snapshot)
     base = base_stats(rows)
     digest = sha256(snapshot)
     period = period or period_of(snapshot)
     changes = (
-        compare(previous, snapshot, previous_sha256=sha256(previous), current_rows=rows)
+        compare(
+            previous, snapshot, previous_sha256=sha256(previous), previous_period=previous_period, current_rows=rows
+        )
         if previous is not None
         else None
     )

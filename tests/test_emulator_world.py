@@ -92,6 +92,17 @@ def test_alerts_cover_every_severity_and_status_for_current_customers() -> None:
         assert (alert["resolvedReason"] in ("legitimate", "ignore", "fraud")) == resolved
 
 
+def test_a_customer_keeps_its_name_from_month_to_month_and_newcomers_get_fresh_names() -> None:
+    before, after = build_world(1, 40, NOVEMBER), build_world(1, 40, datetime(2026, 12, 1, tzinfo=UTC))
+    names_before = {c["customerId"]: c["displayName"] for c in before.contracts}
+    names_after = {c["customerId"]: c["displayName"] for c in after.contracts}
+    stayed = names_before.keys() & names_after.keys()
+    assert stayed
+    assert all(names_before[t] == names_after[t] for t in stayed)
+    newcomers = {names_after[t] for t in names_after.keys() - names_before.keys()}
+    assert not newcomers & set(names_before.values())
+
+
 def test_contracts_miss_a_few_tenants() -> None:
     world = build_world(3, 1000, NOVEMBER)
     listed = {c["customerId"] for c in world.contracts}
@@ -103,7 +114,10 @@ def test_contracts_miss_a_few_tenants() -> None:
 
 def test_small_worlds_use_curated_names_and_large_ones_stay_unique() -> None:
     small = build_world(4, 20, NOVEMBER)
-    assert {c["displayName"] for c in small.contracts} <= set(CURATED_NAMES)
+    small_names = [c["displayName"] for c in small.contracts]
+    assert len(set(small_names)) == len(small_names)
+    # Customers who left keep their names, so later joiners may get composed names.
+    assert len(set(small_names) & set(CURATED_NAMES)) >= len(small_names) // 2
     large = build_world(4, 6000, NOVEMBER)
     names = [c["displayName"] for c in large.contracts]
     domains = [c["defaultDomainName"] for c in large.contracts]

@@ -78,8 +78,8 @@ _PREFIXES = (
     "Harbor", "Alder", "Blue", "Cobalt", "Drift", "Elm", "Fen", "Granite", "Hollow", "Iron", "Juniper",
     "Kestrel", "Lake", "Meadow", "North", "Oak", "Pine", "Quarry", "Red", "Salt", "Thorn", "Upland",
     "Vantage", "West", "Yarrow", "Zephyr", "Amber", "Birch", "Castle", "Dun", "East", "Fox", "Grey",
-    "High", "Ingle", "Jet", "King", "Lark", "Mill", "Nettle", "Orchard", "Pem", "Queen", "River",
-    "Stone", "Tide", "Under", "Vale", "Wex", "Yellow", "Ash", "Bracken", "Clear", "Deep", "Ever",
+    "High", "Ingle", "Jet", "King", "Lark", "Mill", "Nettle", "Orchard", "Queen", "River",
+    "Stone", "Tide", "Vale", "Wex", "Yellow", "Ash", "Bracken", "Clear", "Deep", "Ever",
     "Fair", "Gold", "Heath", "Ivy", "Lantern", "Silver", "Summit", "Copper", "Maple", "Cedar",
     "Willow", "Falcon", "Heron", "Osprey", "Brook", "Crest", "Glen", "Moor", "South", "Bright",
 )  # fmt: skip
@@ -134,6 +134,11 @@ class NameBook:
         name = wanted if wanted is not None else self._new_name(rng)
         self._names.add(name)
         return name, self._unique_domain(domain_for(name))
+
+    def release(self, name: str, domain: str) -> None:
+        """Make ``name`` and ``domain`` free to be handed out again."""
+        self._names.discard(name)
+        self._domains.discard(domain)
 
     def _new_name(self, rng: random.Random) -> str:
         if self._curated:

@@ -10,6 +10,7 @@ oddities real Graph shows.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -113,8 +114,24 @@ class _Population:
                 index = end
         return [(compliant[i], self._roster.slots, budgeted[i], azure[i]) for i in range(months)]
 
+    def generation(self, slot: int, month: int) -> int:
+        return self._roster.generation(slot, month)
+
+    def joined(self, slot: int, generation: int) -> int | None:
+        return self._roster.joined(slot, generation)
+
+    def left(self, slot: int, generation: int) -> int | None:
+        """The month the customer left its slot, or ``None`` if it never did."""
+        changes = self._roster.changes[slot]
+        return changes[generation] if generation < len(changes) else None
+
+    def profile(self, slot: int, generation: int) -> Profile:
+        return self._profile(slot, generation)[0]
+
     def _lookup(self, slot: int, month: int) -> tuple[Profile, PostureTimeline]:
-        generation = self._roster.generation(slot, month)
+        return self._profile(slot, self._roster.generation(slot, month))
+
+    def _profile(self, slot: int, generation: int) -> tuple[Profile, PostureTimeline]:
         found = self._profiles.get((slot, generation))
         if found is None:
             joined = self._roster.joined(slot, generation)
@@ -229,6 +246,42 @@ def _history(seed: int, timeline: list[tuple[int, list[Assessment]]]) -> tuple[l
     return history, changed
 
 
+NAME_QUARANTINE_MONTHS = 24
+"""A name a customer had is given to no newcomer until this long after it left."""
+
+
+def _names(
+    customers: int, month: int, population: _Population, overrides: Sequence[CustomerOverride]
+) -> dict[tuple[int, int], tuple[str, str]]:
+    """A name and domain for every customer the partner has had up to ``month``.
+
+    Names are handed out in the order customers joined, each from the names free
+    at that moment, so a customer is called the same in every month's world and a
+    newcomer never takes the name of a customer who left recently.
+    """
+    book = NameBook(curated=customers <= len(CURATED_NAMES))
+    everyone = sorted(
+        ((population.joined(slot, generation), slot, generation)
+         for slot in range(customers)
+         for generation in range(population.generation(slot, month) + 1)),
+        key=lambda item: (item[0] if item[0] is not None else -1_000_000, item[1], item[2]),
+    )  # fmt: skip
+    names: dict[tuple[int, int], tuple[str, str]] = {}
+    freed: list[tuple[int, str, str]] = []  # (month the name is free again, name, domain)
+    for joined, slot, generation in everyone:
+        while freed and joined is not None and freed[0][0] <= joined:
+            _, name, domain = heapq.heappop(freed)
+            book.release(name, domain)
+        profile = population.profile(slot, generation)
+        current = generation == population.generation(slot, month)
+        override = overrides[slot] if slot < len(overrides) and current else CustomerOverride()
+        names[(slot, generation)] = book.take(rng_for(profile.key, "name"), override.name)
+        left = population.left(slot, generation)
+        if left is not None:
+            heapq.heappush(freed, (left + NAME_QUARANTINE_MONTHS, *names[(slot, generation)]))
+    return names
+
+
 def _customers(
     seed: int,
     customers: int,
@@ -236,14 +289,14 @@ def _customers(
     population: _Population,
     overrides: Sequence[CustomerOverride],
 ) -> tuple[tuple[JsonObject, ...], tuple[JsonObject, ...]]:
-    book = NameBook(curated=customers <= len(CURATED_NAMES))
+    names = _names(customers, month, population, overrides)
     insights: list[JsonObject] = []
     contracts: list[JsonObject] = []
     for slot in range(customers):
         profile = population.occupant(slot, month)
         insights.append(insight_json(profile, mfa_at(profile, population.posture(slot, month), month)))
         override = overrides[slot] if slot < len(overrides) else CustomerOverride()
-        name, domain = book.take(rng_for(profile.key, "name"), override.name)
+        name, domain = names[(slot, population.generation(slot, month))]
         if not profile.in_contracts:
             continue
         contracts.append({

@@ -208,7 +208,8 @@ def coverage_text(before: float, after: float) -> str:
     """``93% → 75% (−18 pts)``, as a reader would write it from the two figures shown."""
     points = whole(after) - whole(before)
     sign = "±" if points == 0 else "+" if points > 0 else MINUS
-    return f"{whole(before)}% {ARROW} {whole(after)}% ({sign}{abs(points)} pts)"
+    unit = "pt" if abs(points) == 1 else "pts"
+    return f"{whole(before)}% {ARROW} {whole(after)}% ({sign}{abs(points)} {unit})"
 
 
 @dataclass(frozen=True)

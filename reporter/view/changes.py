@@ -42,9 +42,8 @@ class CustomerChange:
             return f"{format_percent(before)} → {format_percent(after)}"
         points = whole_percent(after) - whole_percent(before)  # adds up with the figures shown
         sign = "±" if points == 0 else "+" if points > 0 else "−"
-        return (
-            f"{format_percent(self.coverage_before)} → {format_percent(self.coverage_after)} ({sign}{abs(points)} pts)"
-        )
+        unit = "pt" if abs(points) == 1 else "pts"
+        return f"{format_percent(before)} → {format_percent(after)} ({sign}{abs(points)} {unit})"
 
     @property
     def changed(self) -> bool:

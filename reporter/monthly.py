@@ -9,14 +9,13 @@ from the archived snapshot, without collecting twice.
 from __future__ import annotations
 
 import fcntl
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.archive import Archive, check_period
+from reporter.atomic import replace_folder
 from reporter.errors import OutputError
 from reporter.model import Snapshot
 from reporter.render.artifact import Artifact
@@ -92,7 +91,7 @@ def _run_period(
             snapshot, staging, brand, options, previous=previous, previous_period=previous_period, period=period
         )
 
-    artifacts = _render_atomically(folder, render)
+    artifacts = replace_folder(folder, render)
     return RunResult(
         period=period,
         folder=folder,
@@ -128,32 +127,3 @@ def _one_run_at_a_time(out_dir: Path) -> Iterator[None]:
                 f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out"
             ) from None
         yield
-
-
-def _render_atomically(folder: Path, render: Callable[[Path], list[Artifact]]) -> list[Artifact]:
-    parent = folder.parent
-    staging = parent / f".{folder.name}.partial"
-    retired = parent / f".{folder.name}.old"
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        # Leftovers of a run that was killed. Killed between its two renames, it
-        # left the previous documents only as ``retired``: they come back first.
-        if retired.exists() and not folder.exists():
-            os.replace(retired, folder)
-        for leftover in (staging, retired):
-            if leftover.exists():
-                shutil.rmtree(leftover)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {parent}: {exc.strerror}", "choose a folder you can write to") from None
-    try:
-        artifacts = render(staging)
-        if folder.exists():
-            os.replace(folder, retired)
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not folder.exists():
-            os.replace(retired, folder)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return artifacts

@@ -48,6 +48,11 @@ def test_the_domain_column_is_optional(tmp_path: Path) -> None:
         (f"tenantId,name\n{A},One\nnot-a-guid,Two\n", r"customers.csv:3: tenantId 'not-a-guid' is not a tenant id"),
         (f"tenantId,name,domain\n{A},,\n", r"customers.csv:2: tenant .* has neither a name nor a domain"),
         (f"tenantId,name\n{A},One\n{A.upper()},Again\n", r"customers.csv:3: tenant .* is listed twice"),
+        (
+            f'tenantId,name\n{A},"Acme, Inc\n11111111-2222-3333-4444-555555555555,Other\n',
+            r"customers.csv:2: (a value spans several lines|unexpected end of data)",
+        ),
+        (f'tenantId,name\n{A},"Acme" Inc\n', r"customers.csv:2: .*"),
     ],
 )
 def test_bad_rows_name_the_file_and_line(tmp_path: Path, text: str, message: str) -> None:

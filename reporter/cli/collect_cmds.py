@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from reporter import snapshot as snapshot_io
-from reporter.atomic import write_bytes
+from reporter.atomic import check_output_file, write_bytes
 from reporter.cli._base import cli, translate_errors
 from reporter.collect.collector import collect as collect_snapshot
 from reporter.collect.config import load_settings
@@ -49,6 +49,7 @@ def collect(config_file: Path | None, customers_file: Path | None, out: Path, ve
     file (never the secret).
     """
     settings = load_settings(config_file, os.environ, customers_file=customers_file)
+    check_output_file(out)
     with _verbose_log(verbose), progress_for(sys.stderr) as progress:
         snap = collect_snapshot(settings, progress=progress)
     write_bytes(out, snapshot_io.dumps(snap))

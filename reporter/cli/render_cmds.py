@@ -11,7 +11,7 @@ from reporter import snapshot as snapshot_io
 from reporter.cli._base import cli, translate_errors
 from reporter.render.brand_config import load_brand
 from reporter.render.options import RenderOptions
-from reporter.render.run import render_all
+from reporter.render.run import render_folder
 
 
 @cli.command()
@@ -48,5 +48,5 @@ def render(
         workers=workers,
         progress=sys.stderr.isatty(),
     )
-    artifacts = render_all(snap, out_dir, brand, options)
+    artifacts = render_folder(snap, out_dir, brand, options)
     click.echo(f"{out_dir}: wrote {len(artifacts) + 1} files (manifest.json lists them)")

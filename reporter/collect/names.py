@@ -36,7 +36,7 @@ def load_customers_file(path: Path) -> dict[str, CustomerName]:
 
 
 def parse_customers_csv(text: str, source: str) -> dict[str, CustomerName]:
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -52,11 +52,17 @@ def parse_customers_csv(text: str, source: str) -> dict[str, CustomerName]:
             "the first line is a header: tenantId,name,domain",
         )
     names: dict[str, CustomerName] = {}
+    previous = reader.line_num
     try:
         for row in reader:
-            line = reader.line_num
+            line, previous = previous + 1, reader.line_num  # where the row starts
             if not any(cell.strip() for cell in row):
                 continue
+            if any("\n" in cell or "\r" in cell for cell in row):
+                raise ConfigError(
+                    f"{source}:{line}: a value spans several lines (an unclosed quote?)",
+                    "put each customer on one line and close every quote",
+                )
             tenant_id = _cell(row, columns[_TENANT]).lower()
             name = _cell(row, columns[_NAME])
             domain = _cell(row, columns[_DOMAIN]) if _DOMAIN in columns else ""
@@ -73,7 +79,7 @@ def parse_customers_csv(text: str, source: str) -> dict[str, CustomerName]:
                 source=NameSource.CUSTOMERS_FILE,
             )
     except csv.Error as exc:
-        raise ConfigError(f"{source}:{reader.line_num}: {exc}") from None
+        raise ConfigError(f"{source}:{previous + 1}: {exc}", "close every quote in the customers file") from None
     return names
 
 

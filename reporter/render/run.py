@@ -6,7 +6,8 @@ from pathlib import Path
 
 from reporter import snapshot as snapshot_io
 from reporter._version import __version__
-from reporter.atomic import write_bytes
+from reporter.atomic import replace_folder, write_bytes
+from reporter.errors import OutputError
 from reporter.model import Snapshot
 from reporter.render import pdf, xlsx
 from reporter.render.artifact import Artifact, ArtifactKind
@@ -48,3 +49,22 @@ def render_all(
     )
     write_bytes(out_dir / MANIFEST_NAME, manifest)
     return artifacts
+
+
+def render_folder(
+    snapshot: Snapshot, out_dir: Path, brand: Brand, options: RenderOptions | None = None
+) -> list[Artifact]:
+    """``render_all`` into ``out_dir`` as a whole: it appears complete, or stays as it was.
+
+    ``out_dir`` may be new, empty, or an earlier render (it has a manifest), which is
+    replaced; any other folder is refused rather than mixed with, or deleted.
+    """
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise OutputError(f"{out_dir} exists and is not a folder", "give a folder for --out")
+        if any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
+            raise OutputError(
+                f"{out_dir} already holds files that reporter did not write",
+                "give a new or empty folder, or the folder of an earlier render to replace it",
+            )
+    return replace_folder(out_dir, lambda staging: render_all(snapshot, staging, brand, options))

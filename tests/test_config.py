@@ -152,3 +152,18 @@ def test_settings_are_frozen() -> None:
     settings = Settings(tenant_id=TENANT, client_id=CLIENT)
     with pytest.raises(AttributeError):
         settings.tenant_id = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['client_secret = "s3cr3t"\n', '[Graph]\nclient_secret = "s3cr3t"\n', '[collect]\nclientSecret = "s3cr3t"\n'],
+)
+def test_a_secret_anywhere_in_the_file_is_refused_without_showing_it(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError, match="not read from the config file") as caught:
+        load_settings(write_config(tmp_path, text), {"REPORTER_TENANT_ID": TENANT, "REPORTER_CLIENT_ID": CLIENT})
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_a_misspelt_table_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown table or key 'grahp'"):
+        load_settings(write_config(tmp_path, "[grahp]\ntenant_id = 'x'\n"), {})

@@ -163,6 +163,12 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    _refuse_secrets(data, path)
+    unknown = sorted(set(data) - KNOWN_TABLES)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown table or key {unknown[0]!r}", f"the tables are {', '.join(sorted(KNOWN_TABLES))}"
+        )
     values: dict[str, Any] = {}
     for table, schema in (("graph", _GRAPH_KEYS), ("collect", _COLLECT_KEYS)):
         section = data.get(table, {})
@@ -182,6 +188,22 @@ def _read_file(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"{path}: [{table}] {key} must be {_TYPE_NAMES[expected]}, found {value!r:.40}")
             values[key] = (path.parent / str(value)) if key in _PATH_KEYS else value
     return values
+
+
+KNOWN_TABLES = frozenset({"graph", "collect", "brand", "run"})
+"""Top-level tables of reporter.toml; [brand] is read by the renderer."""
+
+
+def _refuse_secrets(data: dict[str, Any], path: Path, where: str = "") -> None:
+    """A client secret anywhere in the file (any table, any spelling) is refused."""
+    for key, value in data.items():
+        if key.replace("-", "_").lower() in {"client_secret", "clientsecret", "secret"}:
+            raise ConfigError(
+                f"{path}: {where}{key} is not read from the config file",
+                "put the secret in the environment variable REPORTER_CLIENT_SECRET instead",
+            )
+        if isinstance(value, dict):
+            _refuse_secrets(value, path, f"[{where}{key}] ")
 
 
 def _validate(values: dict[str, Any]) -> Settings:

@@ -25,7 +25,8 @@ from reporter.atomic import write_bytes
 from reporter.errors import DataError, OutputError
 from reporter.model import Snapshot
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
+"""A month of this century, ``YYYY-MM``."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -52,7 +53,7 @@ class Entry:
 
 def check_period(period: str) -> str:
     if not PERIOD.match(period):
-        raise DataError(f"period {period!r} is not of the form YYYY-MM", "write it like 2026-11")
+        raise DataError(f"period {period!r} is not a month of the form YYYY-MM", "write it like 2026-11")
     return period
 
 

@@ -65,3 +65,44 @@ def test_render_refuses_a_folder_holding_other_files(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "did not write" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_render_stopped_with_sigterm_leaves_nothing_half_made(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    staging = tmp_path / ".out.partial"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reporter", "render", str(MAIN), "--out", str(out), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not (staging / "customers").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not staging.exists()
+    assert not out.exists()
+
+
+def test_history_of_a_missing_archive_and_a_period_not_begun_are_clear_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["history", "--archive", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1
+    assert "no such archive folder" in missing.output
+    env = {
+        "REPORTER_TENANT_ID": "6f1c7e2a-3b5d-4c8e-9a0f-1d2e3f4a5b6c",
+        "REPORTER_CLIENT_ID": "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a",
+        "REPORTER_CLIENT_SECRET": "not-used",
+    }
+    future = runner.invoke(cli, ["run", "--period", "2999-01", "--out", str(tmp_path)], env=env)
+    assert future.exit_code == 1
+    assert "2999-01" in future.output
+    ancient = runner.invoke(cli, ["run", "--period", "0001-01", "--out", str(tmp_path)], env=env)
+    assert ancient.exit_code == 1
+    assert "YYYY-MM" in ancient.output
+    assert not list(tmp_path.iterdir())

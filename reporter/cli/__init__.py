@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 from reporter.cli import (  # noqa: F401  (each registers its commands)
     collect_cmds,
     demo_cmds,
@@ -15,7 +18,14 @@ from reporter.cli._base import cli
 
 
 def main() -> None:
+    # A service manager stops a run with SIGTERM: unwind like Ctrl-C does, so that
+    # half-made folders and scratch files are cleaned up on the way out.
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="reporter")
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 __all__ = ["cli", "main"]

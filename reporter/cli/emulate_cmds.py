@@ -9,7 +9,8 @@ from typing import get_args
 
 import click
 
-from reporter.cli._base import cli
+from reporter.atomic import write_bytes
+from reporter.cli._base import cli, translate_errors
 from reporter.emulator import Emulator, EmulatorOptions, Faults, Quirks
 from reporter.emulator.customers import PartnerKind
 from reporter.emulator.options import (
@@ -19,6 +20,7 @@ from reporter.emulator.options import (
     DEFAULT_TENANT_ID,
     MalformedPage,
 )
+from reporter.errors import ConfigError
 
 _RATE = click.FloatRange(0.0, 1.0)
 
@@ -72,6 +74,7 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--repeat-next-link", is_flag=True, help="One customerInsights page links back to itself.")
 @click.option("--wrapped-singleton", is_flag=True, help='Answer securityScore as {"value": {...}}.')
 @click.option("--fault-seed", type=int, default=0, help="Seed of the injected faults.")
+@translate_errors
 def emulate(
     host: str,
     port: int,
@@ -130,17 +133,27 @@ def emulate(
             seed=fault_seed,
         ),
     )
-    with Emulator(options) as emu:
+    emulator = Emulator(options)
+    try:
+        emulator.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror}", "choose another --port, or a local --host"
+        ) from None
+
+    try:
         if ca_file is not None:
-            emu.write_ca(ca_file)
-        click.echo(f"Graph URL:      {emu.graph_url}")
-        click.echo(f"Authority URL:  {emu.authority_url}")
-        click.echo(f"Tenant id:      {emu.tenant_id}")
-        click.echo(f"Client id:      {emu.client_id}")
-        click.echo(f"Client secret:  {emu.client_secret}")
+            write_bytes(ca_file, emulator.ca_pem)
+        click.echo(f"Graph URL:      {emulator.graph_url}")
+        click.echo(f"Authority URL:  {emulator.authority_url}")
+        click.echo(f"Tenant id:      {emulator.tenant_id}")
+        click.echo(f"Client id:      {emulator.client_id}")
+        click.echo(f"Client secret:  {emulator.client_secret}")
         click.echo(f"CA certificate: {ca_file if ca_file else '(not written; use --ca-file PATH)'}")
         click.echo(f"Serving {customers} customers as of {options.as_of:%Y-%m-%d}. Press Ctrl-C to stop.")
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
             click.echo("Stopped.")
+    finally:
+        emulator.stop()

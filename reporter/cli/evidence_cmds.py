@@ -9,6 +9,7 @@ import click
 
 from reporter.archive import Archive
 from reporter.cli._base import cli, translate_errors
+from reporter.errors import DataError
 from reporter.verify import verify as verify_path
 
 DEFAULT_ARCHIVE = Path("reports") / "archive"
@@ -44,6 +45,10 @@ def verify(path: Path) -> None:
 @translate_errors
 def history(archive_dir: Path) -> None:
     """List the archived snapshots, one period a line."""
+    if not archive_dir.is_dir():
+        raise DataError(
+            f"{archive_dir}: no such archive folder", "give --archive the folder reporter run keeps its snapshots in"
+        )
     entries = Archive(archive_dir).entries()
     if not entries:
         click.echo(f"{archive_dir}: no archived snapshots yet")

@@ -190,7 +190,7 @@ def _read_file(path: Path) -> dict[str, Any]:
     return values
 
 
-KNOWN_TABLES = frozenset({"graph", "collect", "brand", "run"})
+KNOWN_TABLES = frozenset({"graph", "collect", "brand"})
 """Top-level tables of reporter.toml; [brand] is read by the renderer."""
 
 

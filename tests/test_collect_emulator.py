@@ -203,7 +203,7 @@ def test_optional_sources_that_fail_are_recorded_as_gaps(tmp_path: Path) -> None
     with running(customers=60, faults=Faults(contracts_forbidden=True, alerts_failing=True)) as emu:
         out = tmp_path / "snapshot.json"
         code, stdout, err = run_cli(emulator_env(emu, tmp_path), out)
-    assert code == 0, err
+    assert code == 2, err
     snap = snapshot_io.load(out)
     assert sorted(gap.source for gap in snap.provenance.data_gaps) == ["alerts", "contracts"]
     assert "alerts missing; contracts missing" in stdout

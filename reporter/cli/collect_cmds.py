@@ -47,6 +47,9 @@ def collect(config_file: Path | None, customers_file: Path | None, out: Path, ve
     and REPORTER_CLIENT_SECRET (or REPORTER_CERTIFICATE, a PEM or PFX file,
     with REPORTER_CERTIFICATE_PASSWORD), or from the [graph] table of the config
     file (never the secret).
+
+    Exit status: 0 complete; 2 written, but an optional source (alerts, customer
+    names) could not be read; 1 failed, and no file was written.
     """
     settings = load_settings(config_file, os.environ, customers_file=customers_file)
     check_output_file(out)
@@ -60,6 +63,8 @@ def collect(config_file: Path | None, customers_file: Path | None, out: Path, ve
         f"{len(snap.alerts)} alerts, {len(snap.provenance.requests)} requests{gaps} "
         f"(sha256 {snapshot_io.sha256(snap)})"
     )
+    if snap.provenance.data_gaps:
+        sys.exit(2)  # complete, but with data gaps: as `reporter run` says it
 
 
 @contextmanager

@@ -5,14 +5,18 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from reporter.model import AlertSeverity, Customer, PolicyStatus, Snapshot
 from reporter.render import xlsx
 from reporter.render.artifact import ArtifactKind
 from reporter.render.options import RenderOptions
+from reporter.render.run import render_all
+from reporter.render.xlsx_customer import COMPARISON_HIDDEN
 from reporter.view import Brand, build_context
 from tests import factories as f
+from tests.test_pdf_reports import pdf_text, squash
 
 BRAND = Brand(name="Fabrikam Partners")
 PEOPLE = (
@@ -114,3 +118,38 @@ def test_a_customer_workbook_shows_its_own_changes_and_no_other_customers(tmp_pa
     assert [r[1].value for r in ws.iter_rows(min_row=4) if r[0].value == "Since 2026-10"] == [
         "New customer this period"
     ]
+
+
+def _overview(path: Path) -> list[tuple[object, object, object]]:
+    ws = load_workbook(path)["Overview"]
+    return [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=4)]
+
+
+def test_a_customer_workbook_hides_the_comparison_exactly_when_its_pdf_does(tmp_path: Path) -> None:
+    # Two customers with MFA data: the median and the share below would give away the other's coverage.
+    context = build_context(snapshot(), BRAND)
+    render_all(snapshot(), tmp_path, BRAND, RenderOptions(customer_workbooks=True, workers=1))
+    for row in context.rows:
+        view = context.customer_view(row)
+        assert not view.comparison.shown
+        rows = _overview(tmp_path / "customers" / f"{row.slug}.xlsx")
+        comparison = [r for r in rows if r[0] == "Comparison"]
+        assert [r[1] for r in comparison] == [COMPARISON_HIDDEN]
+        assert all(r[2] is None for r in comparison)
+        assert "Median share across the partner's customers" not in {r[1] for r in rows}
+        pdf = squash(pdf_text(tmp_path / "customers" / f"{row.slug}.pdf"))
+        assert squash("Too few customers report MFA data") in pdf
+        assert squash("Median of") not in pdf
+
+
+def test_a_customer_workbook_compares_when_the_base_is_large_enough(tmp_path: Path) -> None:
+    customers = tuple(f.customer(f"t{i}-large", f"Large {i}", non_admins=10 * i) for i in range(1, 7))
+    snap = f.snapshot(customers=customers)
+    context = build_context(snap, BRAND)
+    xlsx.render(context, tmp_path, RenderOptions(customer_workbooks=True))
+    row = next(r for r in context.rows if r.customer.tenant_id == "t3-large")
+    view = context.customer_view(row)
+    assert view.comparison.shown
+    rows = {r[1]: r[2] for r in _overview(tmp_path / "customers" / f"{row.slug}.xlsx") if r[0] == "Comparison"}
+    assert rows["Median share across the partner's customers"] == pytest.approx(view.comparison.median_coverage_value)
+    assert rows["Share of other customers with lower coverage"] == view.comparison.share_below

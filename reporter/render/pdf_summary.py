@@ -40,7 +40,9 @@ def summary_charts(view: SummaryView) -> SummaryCharts:
         policy=charts.data_uri(charts.bar_chart(policy, width=3.3, height=2.3, fmt=FORMAT))
         if view.customers_total
         else "",
-        severity=charts.data_uri(charts.bar_chart(severity, width=3.3, height=1.9, fmt=FORMAT)),
+        severity=charts.data_uri(charts.bar_chart(severity, width=3.3, height=1.9, fmt=FORMAT))
+        if view.alerts_available
+        else "",
     )
 
 

@@ -62,12 +62,12 @@ def workbook_bytes(context: ReportContext) -> bytes:
     summary_sheet(book, context)
     requirements_sheet(book, context)
     history_sheet(book, context)
-    customers_sheet(book, rows, names)
+    customers_sheet(book, rows, names, alerts_available=summary.alerts_available)
     if context.changes is not None:
         changes_sheet(book, context.changes)
-    if context.snapshot.alerts:
+    if context.snapshot.alerts or not summary.alerts_available:
         labels = {r.customer.tenant_id.lower(): r.name for r in rows}
-        alerts_sheet(book, alert_record_rows(context.snapshot.alerts, labels))
+        alerts_sheet(book, alert_record_rows(context.snapshot.alerts, labels), gap_note=summary.alerts_note)
     about_sheet(book, context)
     for row, name in zip(rows, names, strict=True):
         view = context.customer_view(row)

@@ -14,9 +14,13 @@ from reporter.render.xlsx_names import sheet_ref
 from reporter.render.xlsx_sheets import ABOUT, CUSTOMERS, about_sheet
 from reporter.view import CustomerView, ReportContext
 from reporter.view.customers import CustomerRow
+from reporter.view.documents import ALERTS_UNKNOWN
 from reporter.view.posture import Action
 
 INSIGHT_HEADERS = ("Section", "Item", "Value", "Date (UTC)", "Action link", "Help link")
+COMPARISON_HIDDEN = (
+    "Too few customers report MFA data for a comparison that would not reveal another customer's figures"
+)
 OVERVIEW = "Overview"
 """The insight sheet's name in a customer's own workbook."""
 
@@ -52,15 +56,28 @@ def insight_sheet(
         item("MFA", "Share of non-admin users with MFA", c.percent(p.coverage)),
         item("MFA", "MFA policy in force", c.text(view.policy)),
         *(item("Policy", label, c.text(status)) for label, status in view.policies),
-        item("Comparison", "Median share across the partner's customers", c.percent(context.base.median_coverage)),
-        item("Comparison", "Share of other customers with lower coverage", c.text(view.comparison.share_below)),
     ]
+    if view.comparison.shown:  # hidden exactly when the PDF hides it: a small base would reveal another customer
+        rows += [
+            item(
+                "Comparison",
+                "Median share across the partner's customers",
+                c.percent(view.comparison.median_coverage_value),
+            ),
+            item("Comparison", "Share of other customers with lower coverage", c.text(view.comparison.share_below)),
+        ]
+    else:
+        rows.append(item("Comparison", COMPARISON_HIDDEN, None))
     rows += [item("Attention", f.reason, c.level(f.level)) for f in view.findings]
+    if not view.alerts_available:
+        rows.append(item("Attention", view.alerts_note, c.text(ALERTS_UNKNOWN)))
     rows += [item("Recommended action", a.text, None, None, c.url(a.url), c.url(a.help_url, "Guide")) for a in actions]
     rows += [
         item("Open alert", a.title, c.text(a.severity), c.timestamp(a.detected_at), None, None) for a in view.alerts
     ]
-    if not view.alerts:
+    if not view.alerts_available:
+        rows.append(item("Open alert", "Not available this time (data gap)", c.text(ALERTS_UNKNOWN)))
+    elif not view.alerts:
         rows.append(item("Open alert", "No open security alerts", None))
     since = f"Since {view.previous_period}"
     if view.is_new:

@@ -14,6 +14,7 @@ from reporter.view import ReportContext, fmt
 from reporter.view.alerts import AlertRecordRow
 from reporter.view.changes import Changes
 from reporter.view.customers import CustomerRow
+from reporter.view.documents import ALERTS_UNKNOWN
 from reporter.view.fmt import policy_status
 
 SUMMARY = "Summary"
@@ -28,6 +29,7 @@ FIXED_SHEETS = (SUMMARY, REQUIREMENTS, HISTORY, CUSTOMERS, CHANGES, ALERTS, ABOU
 
 SIGNED_FORMAT = "+0.0;-0.0;0.0"
 TEST_ALERTS_NOTE = "Test alerts are listed on the Alerts sheet and flagged; no figure counts them."
+ALERTS_NOT_CHECKED = "Security alerts could not be checked this time (data gap)."
 
 
 def _figure(cells: Cells, label: str, value: Cell) -> list[Cell]:
@@ -53,9 +55,7 @@ def summary_sheet(book: Book, context: ReportContext) -> None:
         _figure(c, "Customers with MFA data", c.number(s.customers_with_data)),
         _figure(c, "Median share of non-admin users with MFA", c.percent(context.base.median_coverage)),
         *(_figure(c, f"Customers at attention level {level.label}", c.number(level.count)) for level in s.levels),
-        _figure(c, "Open security alerts (test alerts left out)", c.number(s.open_alerts_total)),
-        *(_figure(c, f"Open {count.label.lower()} alerts", c.number(count.count)) for count in s.open_alerts),
-        _figure(c, "Test alerts (not counted)", c.number(s.test_alerts_excluded)),
+        *_alert_figures(c, context),
         _figure(c, "Average alert response time", c.text(s.average_response)),
         _figure(c, "Data collected at (UTC)", c.timestamp(s.provenance.collected_at_dt)),
     ]
@@ -72,6 +72,24 @@ def summary_sheet(book: Book, context: ReportContext) -> None:
     ws = sheet.write(min_widths=(44, 16))
     if s.history:
         ws.add_chart(score_chart(len(s.history)), "D3")
+
+
+def _alert_figures(c: Cells, context: ReportContext) -> list[list[Cell]]:
+    """The alert counts, or, when the alerts are a data gap, that they are unknown (never 0)."""
+    s = context.summary
+    if not s.alerts_available:
+        unknown = c.text(ALERTS_UNKNOWN)
+        return [
+            _figure(c, "Open security alerts (test alerts left out)", unknown),
+            *(_figure(c, f"Open {count.label.lower()} alerts", unknown) for count in s.open_alerts),
+            _figure(c, "Test alerts (not counted)", unknown),
+            _figure(c, "Security alerts", c.text(s.alerts_note)),
+        ]
+    return [
+        _figure(c, "Open security alerts (test alerts left out)", c.number(s.open_alerts_total)),
+        *(_figure(c, f"Open {count.label.lower()} alerts", c.number(count.count)) for count in s.open_alerts),
+        _figure(c, "Test alerts (not counted)", c.number(s.test_alerts_excluded)),
+    ]
 
 
 def score_chart(points: int) -> Any:
@@ -162,12 +180,16 @@ CUSTOMER_HEADERS = (
 )
 
 
-def customers_sheet(book: Book, rows: Sequence[CustomerRow], sheet_names: Sequence[str]) -> None:
+def customers_sheet(
+    book: Book, rows: Sequence[CustomerRow], sheet_names: Sequence[str], *, alerts_available: bool = True
+) -> None:
+    """One row per customer; when the alerts are a data gap, their counts read as unknown, not 0."""
     sheet = Sheet(book, CUSTOMERS)
     c = sheet.cells
     table = []
     for row, name in zip(rows, sheet_names, strict=True):
         p = row.posture
+        reasons = (*p.reasons, ALERTS_NOT_CHECKED) if not alerts_available else p.reasons
         table.append(
             [
                 c.text(row.name),
@@ -181,9 +203,9 @@ def customers_sheet(book: Book, rows: Sequence[CustomerRow], sheet_names: Sequen
                 c.text(policy_status(p.security_defaults)),
                 c.text(policy_status(p.conditional_access)),
                 c.text(policy_status(p.per_user_mfa)),
-                c.number(p.open_alerts),
+                c.number(p.open_alerts) if alerts_available else c.text(ALERTS_UNKNOWN),
                 c.text(p.level.label),
-                c.text("\n".join(p.reasons)),
+                c.text("\n".join(reasons)),
                 c.jump(name, sheet_ref(name)),
             ]
         )
@@ -277,10 +299,13 @@ def alert_table(cells: Cells, alerts: Sequence[AlertRecordRow]) -> list[list[Cel
     ]
 
 
-def alerts_sheet(book: Book, alerts: Sequence[AlertRecordRow]) -> None:
-    """Every alert, open or resolved; test alerts are kept and flagged in their own column."""
+def alerts_sheet(book: Book, alerts: Sequence[AlertRecordRow], *, gap_note: str = "") -> None:
+    """Every alert, open or resolved; test alerts are kept and flagged in their own column.
+
+    ``gap_note``, when the alerts could not be collected, replaces the note on test alerts.
+    """
     sheet = Sheet(book, ALERTS)
-    sheet.line(sheet.cells.text(TEST_ALERTS_NOTE))
+    sheet.line(sheet.cells.text(gap_note or TEST_ALERTS_NOTE))
     sheet.line()
     sheet.table(ALERT_HEADERS, alert_table(sheet.cells, alerts))
     sheet.write(min_widths=(16,))

@@ -27,6 +27,18 @@ from reporter.view.requirements import RequirementRow, requirement_rows
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
 
+ALERTS_SOURCE = "alerts"
+"""The collector's name for the security alerts source, as a ``DataGap`` names it."""
+
+ALERTS_UNKNOWN = "Not available"
+"""What a figure counting alerts shows when the alerts could not be collected: unknown, not 0."""
+
+CUSTOMER_ALERTS_NOTE = (
+    "Security alerts could not be checked this time: they could not be collected from Microsoft "
+    "(a data gap). Whether there are open alerts is unknown."
+)
+"""A customer's documents say this instead of "no open alerts" when the alerts are a data gap."""
+
 COMPARISON_MINIMUM = 5
 """Customers with MFA data a base needs before a customer's report compares against it:
 below this, the aggregate would describe one or two other customers."""
@@ -168,6 +180,14 @@ class SummaryView:
     open_alert_list: tuple[OpenAlert, ...] = ()
     """The first ``TOP_ALERTS`` open alerts, most severe and most recent first."""
     open_alert_more: int = 0
+    alerts_available: bool = True
+    """False when the alerts source is a data gap: every alert figure is then unknown, not 0."""
+    alerts_gap_reason: str = ""
+    """Why the alerts could not be collected (the data gap's reason), when they could not."""
+    alerts_note: str = ""
+    """The sentence the documents print in place of alert figures when the alerts are not available."""
+    open_alerts_figure: str = "0"
+    """``open_alerts_total`` as printed, or ``ALERTS_UNKNOWN``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +205,8 @@ class Comparison:
     """The band this customer falls in, an index into ``buckets``."""
     shown: bool = True
     """False when the base is too small to compare without revealing another customer."""
+    median_coverage_value: float | None = None
+    """``median_coverage`` as a share 0..1 (for a spreadsheet cell)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +241,12 @@ class CustomerView:
     """False when neither contracts nor a customers file named the tenant (``name`` is then its id)."""
     previous_period_label: str = ""
     """``previous_period`` as a month name, or empty."""
+    alerts_available: bool = True
+    """False when the alerts source is a data gap: this customer's open alerts are unknown, not none."""
+    alerts_note: str = ""
+    """``CUSTOMER_ALERTS_NOTE`` when the alerts are not available, else empty."""
+    nothing_found: str = "Nothing needs attention: MFA is enforced and there are no open security alerts."
+    """What "What we found" says when there are no findings."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +293,11 @@ def build_context(
     return ReportContext(
         snapshot, brand, digest, rows, base, summary, alerts_by_tenant(snapshot.alerts), period, changes
     )
+
+
+def alerts_gap(snapshot: Snapshot) -> DataGap | None:
+    """The data gap of the alerts source, when the alerts could not be collected."""
+    return next((g for g in snapshot.provenance.data_gaps if g.source == ALERTS_SOURCE), None)
 
 
 def period_of(snapshot: Snapshot) -> str:
@@ -314,6 +347,7 @@ def _summary_view(
     by_severity = [(s, sum(1 for a in open_alerts if a.severity is s)) for s in SEVERITY_COLOURS]
     needing = [r for r in rows if r.posture.level > Level.NO_DATA]
     response = next((d for r in requirements if r.key == "securityAlertsPromptlyResolved" for d in r.details), None)
+    gap = alerts_gap(snapshot)
     percent = (
         format_percent(score.current_score / score.max_score, 0)
         if score.current_score is not None and score.max_score
@@ -362,6 +396,15 @@ def _summary_view(
         provenance=_provenance(snapshot, digest),
         changes=changes,
         changes_summary=changes_summary(changes) if changes else None,
+        alerts_available=gap is None,
+        alerts_gap_reason=gap.reason if gap else "",
+        alerts_note=(
+            "Security alerts are not available this time: they could not be collected from Microsoft "
+            f"(data gap: {gap.reason.rstrip('.')}). Alert figures are unknown, not zero."
+            if gap
+            else ""
+        ),
+        open_alerts_figure=fmt.number(len(open_alerts)) if gap is None else ALERTS_UNKNOWN,
     )
 
 
@@ -399,6 +442,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
     cov = posture.coverage
     others = len(base.sorted_coverages) - 1  # every customer with a coverage but this one
     below = bisect.bisect_left(base.sorted_coverages, cov) if cov is not None else 0
+    alerts_available = context.summary.alerts_available
     comparison = Comparison(
         your_coverage=format_percent(cov),
         median_coverage=format_percent(base.median_coverage),
@@ -407,6 +451,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         buckets=tuple(Count(b.label, b.count, "", _share(b.count, base.with_data)) for b in base.coverage_buckets),
         your_bucket=bucket_index(cov),
         shown=base.with_data >= COMPARISON_MINIMUM,
+        median_coverage_value=base.median_coverage,
     )
     return CustomerView(
         brand=brand,
@@ -438,4 +483,11 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         previous_period=changes.previous_period if changes else None,
         change=changes.for_customer(customer.tenant_id) if changes else None,
         is_new=changes.is_new_customer(customer.tenant_id) if changes else False,
+        alerts_available=alerts_available,
+        alerts_note="" if alerts_available else CUSTOMER_ALERTS_NOTE,
+        nothing_found=(
+            "Nothing needs attention: MFA is enforced and there are no open security alerts."
+            if alerts_available
+            else "Nothing in the MFA data needs attention; security alerts could not be checked this time."
+        ),
     )

@@ -4,6 +4,13 @@ The model imports nothing else of reporter and does no I/O. Field names are
 snake_case in Python and camelCase in JSON (``Snapshot.to_json``). Numbers that
 Graph types as ``Single`` and may report as NaN or infinity are ``None`` here
 ("not reported"). Enum members Graph may add later become ``unknown``.
+
+Values are held to sane ranges, so anything that validates can also be rendered:
+scores lie within ``±SCORE_LIMIT`` (Graph's run 0-100; negatives are allowed
+because a ``Single`` may carry one and the reports show it as it is), counts
+within ``0..MAX_COUNT``, response times within ``0..MAX_HOURS`` and timestamps
+within ``EARLIEST..LATEST`` (UTC). A snapshot lists each customer tenant once,
+comparing tenant ids case-insensitively.
 """
 
 from __future__ import annotations
@@ -12,21 +19,51 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
 """Bumped whenever a snapshot written by an older version could be read wrongly."""
 
 
+SCORE_LIMIT = 1_000_000
+"""Scores lie within ``-SCORE_LIMIT..SCORE_LIMIT``: Graph's run 0-100, the rest is slack."""
+
+MAX_COUNT = 10**12
+"""The largest count a snapshot may hold (users, admins, tenants, requirements)."""
+
+MAX_HOURS = 1_000_000.0
+"""The longest average response time, in hours (over a century)."""
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+"""Timestamps lie within ``EARLIEST..LATEST`` (UTC), dates every report can show."""
+
+DATE_RANGE_TEXT = "a date and time from 2000-01-01 to 2100-12-31 UTC"
+
+
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise PydanticCustomError("datetime_range", f"expected {DATE_RANGE_TEXT}")
+    return utc
 
 
 UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-"""A timezone-aware timestamp, normalised to UTC."""
+"""A timezone-aware timestamp within ``EARLIEST..LATEST``, normalised to UTC."""
 
-Count = NonNegativeInt
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Score = Annotated[float, Field(ge=-SCORE_LIMIT, le=SCORE_LIMIT)]
+"""A Graph ``Single`` score (percentage points)."""
+Points = Annotated[int, Field(ge=-SCORE_LIMIT, le=SCORE_LIMIT)]
+"""A requirement's whole-number score."""
+Hours = Annotated[float, Field(ge=0, le=MAX_HOURS)]
+TenantId = Annotated[str, Field(min_length=1)]
+"""Any non-empty id (Graph's are GUIDs); never used as a file name as it is."""
 
 
 class Record(BaseModel):
@@ -149,7 +186,7 @@ class SpendingBudgetDetails(Record):
 
 class ResponseTimeDetails(Record):
     kind: Literal["responseTime"] = "responseTime"
-    average_response_time_in_hours: float | None = None
+    average_response_time_in_hours: Hours | None = None
 
 
 class SecurityContactDetails(Record):
@@ -168,8 +205,8 @@ class Requirement(Record):
     requirement_type_name: str
     """The name Graph sent (kept so an unknown type can still be shown by name)."""
     compliance_status: ComplianceStatus
-    score: int | None
-    max_score: int | None
+    score: Points | None
+    max_score: Points | None
     state: RequirementState
     action_url: str | None = None
     help_url: str | None = None
@@ -186,8 +223,8 @@ class Requirement(Record):
 
 class PartnerScore(Record):
     id: str | None = None
-    current_score: float | None
-    max_score: float | None
+    current_score: Score | None
+    max_score: Score | None
     updated_date_time: UtcDateTime | None = None
     last_refresh_date_time: UtcDateTime | None = None
 
@@ -195,7 +232,7 @@ class PartnerScore(Record):
 class HistoryPoint(Record):
     id: str
     created_date_time: UtcDateTime
-    score: float | None
+    score: Score | None
     compliant_requirements_count: Count | None = None
     total_requirements_count: Count | None = None
 
@@ -213,7 +250,7 @@ class MfaInsight(Record):
 
 
 class Customer(Record):
-    tenant_id: str
+    tenant_id: TenantId
     display_name: str | None = None
     default_domain_name: str | None = None
     name_source: NameSource | None = None
@@ -295,6 +332,22 @@ class Snapshot(Record):
     history: tuple[HistoryPoint, ...] = ()
     customers: tuple[Customer, ...] = ()
     alerts: tuple[Alert, ...] = ()
+
+    @field_validator("customers")
+    @classmethod
+    def _tenants_are_unique(cls, customers: tuple[Customer, ...]) -> tuple[Customer, ...]:
+        """Each tenant once: ids that differ only in case are the same tenant."""
+        first: dict[str, int] = {}
+        for index, customer in enumerate(customers):
+            key = customer.tenant_id.lower()
+            if key in first:
+                raise PydanticCustomError(
+                    "duplicate_tenant_id",
+                    "tenant id {tenant_id} is listed twice, at customers[{first}] and customers[{index}]",
+                    {"tenant_id": repr(customer.tenant_id)[:60], "first": first[key], "index": index},
+                )
+            first[key] = index
+        return customers
 
     def customer(self, tenant_id: str) -> Customer | None:
         for customer in self.customers:

@@ -67,7 +67,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     where = format_location(first["loc"])
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     value = first.get("input")
-    shown = "" if first["type"] == "missing" or isinstance(value, dict | list) else f", got {value!r:.60}"
+    shown = "" if first["type"] == "missing" or isinstance(value, dict | list | tuple) else f", got {value!r:.60}"
     message = str(first["msg"]).rstrip(".").replace("Field required", "required field is missing")
     return f"{where}: {message}{shown}{more}"
 

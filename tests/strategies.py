@@ -1,4 +1,8 @@
-"""Hypothesis strategies that build whole snapshots: unicode, ``None`` fields, every enum member and subtype."""
+"""Hypothesis strategies that build whole snapshots: unicode, ``None`` fields, every enum member and subtype.
+
+Every value stays within the model's ranges (scores, counts, hours, dates) and
+customers' tenant ids are unique case-insensitively, so every snapshot built is valid.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from reporter.model import (
+    MAX_COUNT,
+    MAX_HOURS,
+    SCORE_LIMIT,
     AdminsMfaDetails,
     Alert,
     AlertSeverity,
@@ -36,8 +43,6 @@ from reporter.model import (
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-INT64_MAX = 2**63 - 1
 
 
 def record(model: Callable[..., R], **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[R]:
@@ -70,14 +75,23 @@ NASTY_TEXT = st.sampled_from(
     ]
 )
 text = NASTY_TEXT | st.text(max_size=40)
-counts = st.integers(min_value=0, max_value=INT64_MAX)
+counts = st.integers(min_value=0, max_value=MAX_COUNT)
 small_counts = st.integers(min_value=0, max_value=100_000)
-scores = st.floats(allow_nan=False, allow_infinity=False, width=32) | st.floats(allow_nan=False, allow_infinity=False)
+scores = st.floats(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT, width=32) | st.floats(
+    min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT
+)
+points = st.integers(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT)
+hours = st.floats(min_value=0, max_value=MAX_HOURS)
 any_offset = st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-14), max_value=timedelta(hours=14)))
+# Local times 14 hours inside the model's 2000-01-01..2100-12-31 UTC, so any offset keeps them in range.
 datetimes = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC) | any_offset
+    min_value=datetime(2000, 1, 1, 14), max_value=datetime(2100, 12, 31, 9, 59), timezones=st.just(UTC) | any_offset
 )
 tenant_ids = st.uuids().map(str)
+# A customer's tenant id: a GUID as Graph sends, or any non-empty text (none may steer a file name).
+customer_tenant_ids = (
+    tenant_ids | st.sampled_from(["t1", "/../../../tmp/evil", "..", "C:\\x", "CON"]) | st.text(min_size=1, max_size=20)
+)
 ids = tenant_ids | st.sampled_from([r.value for r in RequirementType]) | st.text(min_size=1, max_size=20)
 
 
@@ -107,7 +121,7 @@ spending_budget = record(
     customers_with_spend_budget_count=optional(small_counts),
     total_customers_count=optional(small_counts),
 )
-response_time = record(ResponseTimeDetails, average_response_time_in_hours=optional(scores))
+response_time = record(ResponseTimeDetails, average_response_time_in_hours=optional(hours))
 security_contact = record(SecurityContactDetails)
 details = st.one_of(st.none(), admins_mfa, customers_mfa, spending_budget, response_time, security_contact)
 
@@ -117,7 +131,7 @@ requirements = record(
     requirement_type=enum_member(RequirementType),
     requirement_type_name=st.sampled_from([r.value for r in RequirementType]) | text,
     compliance_status=enum_member(ComplianceStatus),
-    score=optional(st.integers(min_value=-(2**63), max_value=INT64_MAX)),
+    score=optional(points),
     max_score=optional(st.integers(min_value=0, max_value=100)),
     state=enum_member(RequirementState),
     action_url=optional(st.just("https://partner.microsoft.com/dashboard/security") | text),
@@ -156,7 +170,7 @@ mfa_insights = record(
 
 customers = record(
     Customer,
-    tenant_id=tenant_ids,
+    tenant_id=customer_tenant_ids,
     display_name=optional(text),
     default_domain_name=optional(st.just("contoso.onmicrosoft.com") | text),
     name_source=optional(enum_member(NameSource)),
@@ -216,7 +230,7 @@ snapshots = record(
     score=partner_scores,
     requirements=tuples(requirements, 6),
     history=tuples(history_points),
-    customers=tuples(customers),
+    customers=st.lists(customers, max_size=5, unique_by=lambda c: c.tenant_id.lower()).map(tuple),
     alerts=tuples(alerts),
 )
 

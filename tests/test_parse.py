@@ -1081,6 +1081,98 @@ def test_single_beyond_float_range_is_not_reported() -> None:
     assert parse_score(raw_score(maxScore="1e400")).max_score is None
 
 
+# --- Values outside the model's ranges: one line naming the field, never a snapshot that cannot render ---
+
+
+@pytest.mark.parametrize("raw", [1e308, -1e308, "3e38", 1_000_000.5, 10**7])
+def test_single_within_float_range_but_beyond_the_score_limit_is_an_error_naming_the_field(raw: Any) -> None:
+    with pytest.raises(DataError) as excinfo:
+        parse_score(raw_score(currentScore=raw))
+    assert one_line_error(excinfo).startswith("securityScore.currentScore: expected a number from -1e+06 to 1e+06, got")
+    with pytest.raises(DataError) as excinfo:
+        parse_history_point(raw_history("h1", "2024-10-01T00:00:00Z", score=raw), "history[4]")
+    assert one_line_error(excinfo).startswith("history[4].score: expected a number from -1e+06 to 1e+06, got")
+
+
+def test_score_at_the_limit_and_negative_is_kept() -> None:
+    assert parse_score(raw_score(currentScore=-1_000_000, maxScore="1e6")).current_score == -1_000_000.0
+    assert parse_score(raw_score(maxScore="1e6")).max_score == 1_000_000.0
+
+
+@pytest.mark.parametrize("raw", [-0.5, "-1", 1e7, 1e308])
+def test_response_time_out_of_range_is_an_error_naming_the_field(raw: Any) -> None:
+    with pytest.raises(DataError) as excinfo:
+        parse_requirement(raw_response_time_requirement(averageResponseTimeInHours=raw), "requirements[2]")
+    message = one_line_error(excinfo)
+    assert message.startswith("requirements[2].averageResponseTimeInHours: expected a number from 0 to 1e+06, got")
+
+
+def test_count_beyond_ten_to_the_twelve_is_an_error_naming_the_field() -> None:
+    raw = raw_customers_mfa_requirement(totalTenantCount=10**12 + 1)
+    with pytest.raises(DataError) as excinfo:
+        parse_requirement(raw, "requirements[1]")
+    assert one_line_error(excinfo) == (
+        "requirements[1].totalTenantCount: expected a whole number from 0 to 1000000000000, got 1000000000001"
+    )
+    with pytest.raises(DataError, match=r"^customerInsights\[3\]\.mfa\.totalUsersCount: expected a whole number"):
+        parse_customer_insight(raw_insight(TENANT_A, totalUsersCount=str(2**63 - 1)), "customerInsights[3]")
+
+
+def test_requirement_points_beyond_the_score_limit_are_an_error() -> None:
+    with pytest.raises(DataError, match=r"^requirements\[3\]\.score: expected a whole number from -1000000 to"):
+        parse_requirement(raw_contact_requirement(score=-(2**62)), "requirements[3]")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "9999-12-31T23:59:59Z",
+        "2108-01-01T00:00:00Z",
+        "2101-01-01T00:00:00Z",
+        "2100-12-31T20:00:00-05:00",
+        "1999-12-31T23:59:59.9999999Z",
+        "2000-01-01T01:00:00+02:00",
+        "0001-01-01T00:00:00",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:00:00-05:00",
+    ],
+)
+def test_datetime_outside_2000_to_2100_is_an_error_naming_the_field(raw: str) -> None:
+    with pytest.raises(DataError) as excinfo:
+        parse_score(raw_score(updatedDateTime=raw))
+    assert one_line_error(excinfo) == (
+        f"securityScore.updatedDateTime: expected a date and time from 2000-01-01 to 2100-12-31 UTC, got {raw!r}"
+    )
+    with pytest.raises(DataError, match=r"^history\[0\]\.createdDateTime: expected a date and time from 2000"):
+        parse_history_point(raw_history("h1", raw), "history[0]")
+    with pytest.raises(DataError, match=r"^securityAlerts\[0\]\.detectedDateTime: expected a date and time from"):
+        parse_alert(raw_alert("a", detectedDateTime=raw), "securityAlerts[0]")
+
+
+def test_datetime_at_the_bounds_is_kept() -> None:
+    first = parse_score(raw_score(updatedDateTime="2000-01-01T00:00:00Z")).updated_date_time
+    last = parse_score(raw_score(updatedDateTime="2100-12-31T23:59:59.9999999Z")).updated_date_time
+    assert first == datetime(2000, 1, 1, tzinfo=UTC)
+    assert last == datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def test_build_snapshot_lists_a_tenant_once_whatever_the_case_in_insights_contracts_and_names() -> None:
+    snap = build_snapshot(
+        payloads(
+            customer_insights=[raw_insight(TENANT_A.upper()), raw_insight(TENANT_A)],
+            contracts=[
+                raw_contract(TENANT_A, "Alpha"),
+                raw_contract(TENANT_A.upper(), "ALPHA"),
+                raw_contract(TENANT_B, "B"),
+            ],
+        ),
+        provenance(),
+        {TENANT_B.upper(): CustomerName(TENANT_B.upper(), "Bravo", None, NameSource.CUSTOMERS_FILE)},
+    )
+    assert [(c.tenant_id, c.display_name) for c in snap.customers] == [(TENANT_A, "Alpha"), (TENANT_B, "Bravo")]
+    assert loads(dumps(snap)) == snap
+
+
 # --- Never a traceback: any JSON either parses or is a one-line DataError ---------------------------
 
 FUZZ_KEYS = {

@@ -80,6 +80,18 @@ def drop_schema_version(data: dict[str, Any]) -> None:
     del data["schemaVersion"]
 
 
+def add_history_point(**fields: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        data["history"] = [{"id": "h1", "createdDateTime": "2025-03-01T00:00:00Z", "score": 50.0, **fields}]
+
+    return edit
+
+
+def duplicate_customer(data: dict[str, Any]) -> None:
+    twin = {**data["customers"][0], "tenantId": data["customers"][0]["tenantId"].upper(), "displayName": "Twin"}
+    data["customers"].append(twin)
+
+
 # name -> (file content, or None for "no file"; words the one-line message must contain)
 BAD_INPUTS: dict[str, tuple[bytes | None, list[str]]] = {
     "invalid JSON": (b'{"schemaVersion": 1, "score": ', ["not valid JSON"]),
@@ -102,6 +114,28 @@ BAD_INPUTS: dict[str, tuple[bytes | None, list[str]]] = {
         ["requirements[0].complianceStatus", "'sortOf'"],
     ),
     "extra property": (edited(lambda d: d["score"].update(bonus=1)), ["score.bonus"]),
+    # Values that once validated but crashed rendering.
+    "huge score": (edited(lambda d: d["score"].update(currentScore=1e308)), ["score.currentScore", "1e+308"]),
+    "huge max score": (edited(lambda d: d["score"].update(maxScore=-1e308)), ["score.maxScore"]),
+    "huge history score": (edited(add_history_point(score=1e308)), ["history[0].score"]),
+    "year 9999": (
+        edited(lambda d: d["provenance"].update(collectedAt="9999-12-31T23:59:59Z")),
+        ["provenance.collectedAt", "2000-01-01 to 2100-12-31"],
+    ),
+    "year 2108": (
+        edited(add_history_point(createdDateTime="2108-06-01T00:00:00Z")),
+        ["history[0].createdDateTime", "2000-01-01 to 2100-12-31"],
+    ),
+    "year 0001": (
+        edited(lambda d: d["score"].update(updatedDateTime="0001-01-01T00:00:00Z")),
+        ["score.updatedDateTime", "2000-01-01 to 2100-12-31"],
+    ),
+    "count beyond 10^12": (
+        edited(lambda d: d["customers"][0]["mfa"].update(totalUsersCount=10**13)),
+        ["customers[0].mfa.totalUsersCount"],
+    ),
+    "duplicate tenant id": (edited(duplicate_customer), ["customers", "listed twice", "5F6A7B8C"]),
+    "empty tenant id": (edited(lambda d: d["customers"][0].update(tenantId="")), ["customers[0].tenantId"]),
     "missing file": (None, ["no such file"]),
 }
 

@@ -1,12 +1,21 @@
+import json
+import re
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporter.model import AlertSeverity, AlertStatus, Customer, PartnerScore, PolicyStatus
+from reporter.render.brand_config import default_brand
+from reporter.render.options import RenderOptions
+from reporter.render.run import render_all
 from reporter.view import Brand, build_context
-from reporter.view.customers import slug
+from reporter.view.customers import customer_rows, slug, unique_slugs
 from reporter.view.history import change_since_previous, monthly_series
-from reporter.view.posture import Level, Policy, assess, coverage, format_percent
+from reporter.view.posture import Level, Policy, assess, coverage, format_percent, whole_percent
 from tests import factories as f
 
 OFF = PolicyStatus.DISABLED
@@ -80,6 +89,93 @@ def test_slug_is_ascii_and_carries_the_tenant_prefix() -> None:
     c = f.customer("ABCDEF12-3456", "Café Müller & Söhne GmbH")
     assert slug(c) == "cafe-muller-sohne-gmbh-abcdef12"
     assert slug(f.customer("0000aaaa-1", "شركة")) == "customer-0000aaaa"
+
+
+SAFE_STEM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+EVIL_IDS = [
+    "/../../../tmp/evil",
+    "../../x",
+    "..",
+    ".",
+    "/",
+    "a/b",
+    "a\\b",
+    "C:\\Windows",
+    "nul\x00byte",
+    "~/x",
+    "\u2044",
+]
+
+
+@pytest.mark.parametrize("tenant_id", EVIL_IDS)
+def test_slug_of_a_hostile_tenant_id_is_a_harmless_stem(tenant_id: str) -> None:
+    for name in (None, "Contoso", "../../etc/passwd"):
+        c = f.customer(tenant_id, name)
+        for full_id in (False, True):
+            stem = slug(c, full_id=full_id)
+            assert SAFE_STEM.fullmatch(stem), stem
+            assert len(stem) <= 120
+
+
+def test_slug_keeps_a_guid_whole_when_asked() -> None:
+    guid = "5f6a7b8c-1d2e-4f30-8a9b-0c1d2e3f4a5b"
+    assert slug(f.customer(guid.upper(), "Contoso"), full_id=True) == f"contoso-{guid}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=80), min_size=1, max_size=6), st.data())
+def test_unique_slugs_are_safe_and_distinct_for_any_tenant_ids(tenant_ids: list[str], data: st.DataObject) -> None:
+    distinct = list({t.lower(): t for t in tenant_ids}.values())
+    names = data.draw(st.lists(st.none() | st.sampled_from(["", "شركة", "Contoso", "../x"]), min_size=len(distinct)))
+    customers = [f.customer(t, n) for t, n in zip(distinct, names + [None] * len(distinct), strict=False)]
+    slugs = unique_slugs(customers)
+    assert len(set(slugs.values())) == len(customers)
+    for stem in slugs.values():
+        assert SAFE_STEM.fullmatch(stem), stem
+        assert len(stem) <= 120
+
+
+def test_render_all_writes_nothing_outside_out_dir_for_hostile_tenant_ids(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "out"
+    out.mkdir(parents=True)
+    snap = f.snapshot(
+        customers=tuple(f.customer(t, n) for t, n in zip(EVIL_IDS, [None, "Evil", "Dots"] * 4, strict=False)),
+        alerts=(f.alert("a1", "/../../../tmp/evil"),),
+    )
+    render_all(snap, out, default_brand(), RenderOptions(workers=1, customer_workbooks=True))
+    outside = sorted(p for p in tmp_path.rglob("*") if out not in p.parents and p != out and p not in out.parents)
+    assert outside == []
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        assert (out / entry["path"]).resolve().is_relative_to(out.resolve()), entry["path"]
+    rows = customer_rows(snap)
+    for row in rows:
+        assert (out / "customers" / f"{row.slug}.pdf").is_file()
+        assert (out / "customers" / f"{row.slug}.xlsx").is_file()
+    names = {p.name for p in (out / "customers").iterdir()}
+    assert names == {f"{r.slug}.{ext}" for r in rows for ext in ("pdf", "xlsx")}
+
+
+@pytest.mark.parametrize("value", [1e308, -1e308, sys.float_info.max, -sys.float_info.max, 1e30, 5e-324, -0.0])
+def test_percent_of_any_finite_float_never_raises(value: float) -> None:
+    for digits in (0, 1, 2):
+        assert format_percent(value, digits).endswith("%")
+    assert isinstance(whole_percent(value), int)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(min_value=0, max_value=3))
+def test_percent_of_any_finite_float_is_a_number_and_a_sign(value: float, digits: int) -> None:
+    text = format_percent(value, digits)
+    assert re.fullmatch(r"-?[0-9]+(\.[0-9]+)?%", text), text
+    assert isinstance(whole_percent(value), int)
+
+
+def test_percent_keeps_its_rounding_for_ordinary_shares() -> None:
+    assert format_percent(0.145) == "14%"  # 0.145 * 100 is 14.499999999999998 as a float, as Excel sees it
+    assert whole_percent(0.125) == 13
+    assert format_percent(0.4567, 1) == "45.7%"
+    assert format_percent(float("inf")) == "–"
 
 
 def test_customer_view_compares_only_in_aggregate_and_keeps_its_own_alerts() -> None:

@@ -7,9 +7,12 @@ counts sent as strings of digits, the score singleton bare or wrapped in
 ``requirementType``, unknown enum members (kept as ``unknown``), extra
 properties (ignored) and sparse, unsorted history.
 
-Strict where the data would be wrong: anything that cannot be interpreted
-raises ``DataError`` with one line naming the field and where it was, e.g.
+Strict where the data would be wrong: anything that cannot be interpreted, or
+lies outside the model's sane ranges (a score beyond ``±SCORE_LIMIT``, a count
+beyond ``MAX_COUNT``, a date outside 2000-2100), raises ``DataError`` with one
+line naming the field and where it was, e.g.
 ``customerInsights[12].mfa.totalUsersCount: expected a whole number, got 'abc'``.
+A ``Single`` too large for any float counts as infinity: "not reported".
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from pydantic import BaseModel, ValidationError
 
 from reporter.errors import DataError
 from reporter.model import (
+    DATE_RANGE_TEXT,
+    EARLIEST,
+    LATEST,
+    MAX_COUNT,
+    MAX_HOURS,
+    SCORE_LIMIT,
     AdminsMfaDetails,
     Alert,
     AlertSeverity,
@@ -168,11 +177,16 @@ def _integer(item: Mapping[str, Any], key: str, where: str, *, negative: bool = 
         raise _fail(where, key, "expected a whole number", value)
     if number < 0 and not negative:
         raise _fail(where, key, "expected a count (0 or more)", value)
+    low, high = (-SCORE_LIMIT, SCORE_LIMIT) if negative else (0, MAX_COUNT)
+    if not low <= number <= high:
+        raise _fail(where, key, f"expected a whole number from {low} to {high}", value)
     return number
 
 
-def _single(item: Mapping[str, Any], key: str, where: str) -> float | None:
-    """A Graph ``Single``: a number or a numeric string; NaN and infinities are "not reported"."""
+def _single(
+    item: Mapping[str, Any], key: str, where: str, low: float = -SCORE_LIMIT, high: float = SCORE_LIMIT
+) -> float | None:
+    """A Graph ``Single`` within ``low..high``: a number or a numeric string; NaN and infinities are "not reported"."""
     value = item.get(key)
     if value is None:
         return None
@@ -193,7 +207,11 @@ def _single(item: Mapping[str, Any], key: str, where: str) -> float | None:
         number = float(text)
     else:
         raise _fail(where, key, "expected a number", value)
-    return number if math.isfinite(number) else None
+    if not math.isfinite(number):
+        return None
+    if not low <= number <= high:
+        raise _fail(where, key, f"expected a number from {low:g} to {high:g}", value)
+    return number
 
 
 def _boolean(item: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
@@ -216,12 +234,13 @@ def _datetime(item: Mapping[str, Any], key: str, where: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise _fail(where, key, "expected an ISO 8601 date and time", value) from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(UTC)
+        utc = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except OverflowError:
-        raise _fail(where, key, "date and time out of range", value) from None
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise _fail(where, key, f"expected {DATE_RANGE_TEXT}", value)
+    return utc
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -365,7 +384,7 @@ def _details(kind: RequirementType, item: Mapping[str, Any], where: str) -> Requ
         return _build(
             ResponseTimeDetails,
             where,
-            average_response_time_in_hours=_single(item, "averageResponseTimeInHours", where),
+            average_response_time_in_hours=_single(item, "averageResponseTimeInHours", where, 0, MAX_HOURS),
         )
     if kind is RequirementType.SECURITY_CONTACT_PROVIDED:
         return SecurityContactDetails()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import statistics
 import unicodedata
@@ -72,11 +73,44 @@ def bucket_index(coverage: float | None) -> int | None:
     return len(_BUCKETS) if coverage < 1.0 else len(_BUCKETS) + 1
 
 
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+_TENANT_PREFIX = 8
+_TENANT_LIMIT = 64
+
+
+def _safe(text: str) -> str:
+    """``text`` as lower-case ASCII letters, digits and single hyphens, none at either end."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _UNSAFE.sub("-", ascii_text.lower()).strip("-")
+
+
+def _tenant_part(tenant_id: str, *, full_id: bool) -> str:
+    """The tenant id as a file name can carry it: a GUID as it is, anything else made harmless.
+
+    An id that is not already safe (or is longer than a GUID needs) keeps what is
+    safe of it plus a hash of the whole id, so two such ids never share a part.
+    """
+    safe = _safe(tenant_id)
+    if not full_id:
+        return safe[:_TENANT_PREFIX].strip("-") or _digest(tenant_id)
+    if safe == tenant_id.lower() and len(safe) <= _TENANT_LIMIT:
+        return safe
+    kept = safe[: _TENANT_LIMIT - 13].strip("-")
+    return f"{kept}-{_digest(tenant_id)}" if kept else _digest(tenant_id)
+
+
+def _digest(tenant_id: str) -> str:
+    return hashlib.sha256(tenant_id.lower().encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 def slug(customer: Customer, *, full_id: bool = False) -> str:
-    ascii_name = unicodedata.normalize("NFKD", customer.display_name or "").encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "customer"
-    tenant = customer.tenant_id.lower() if full_id else customer.tenant_id[:8].lower()
-    return f"{stem}-{tenant}"
+    """A file-name stem of only ``[a-z0-9-]``: ``<name-slug>-<tenant id prefix>`` (or the whole id).
+
+    Whatever the tenant id or name holds (``/``, ``..``, NUL, any script), the
+    stem cannot leave the folder it is written in.
+    """
+    stem = _safe(customer.display_name or "")[:40].strip("-") or "customer"
+    return f"{stem}-{_tenant_part(customer.tenant_id, full_id=full_id)}"
 
 
 def unique_slugs(customers: Sequence[Customer]) -> dict[str, str]:

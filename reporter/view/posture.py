@@ -6,9 +6,10 @@ what is computed here, so a partner sees the same verdict everywhere.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from enum import IntEnum
 
 from reporter.model import SEVERITY_ORDER, Alert, AlertSeverity, Customer, PolicyStatus
@@ -304,17 +305,33 @@ def _alert_findings(by_severity: Sequence[tuple[AlertSeverity, int]]) -> list[Fi
     return findings
 
 
+def _percent(value: float, exponent: Decimal) -> Decimal:
+    """``value`` × 100 rounded to ``exponent``, half away from zero (as Excel rounds), for any finite float.
+
+    Decimal arithmetic with room for every digit: the default 28-digit context
+    cannot quantize a large share, and ``value * 100`` as a float can overflow.
+    """
+    with localcontext() as context:
+        context.prec = 400 - min(exponent.adjusted(), 0)  # a float has at most 309 integer digits
+        context.Emax = MAX_EMAX
+        context.Emin = MIN_EMIN
+        scaled = value * 100  # as a float first, as the documents always have rounded
+        exact = Decimal(repr(scaled)) if math.isfinite(scaled) else Decimal(repr(value)) * 100
+        return exact.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
 def whole_percent(value: float) -> int:
     """``0.125`` → ``13``: a share as the whole percent a document shows (half away from zero)."""
-    return int(Decimal(repr(value * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(_percent(value, Decimal(1)))
 
 
 def format_percent(value: float | None, digits: int = 0) -> str:
     """``0.4567`` → ``"46%"``; never rounds a shortfall up to 100%."""
     if value is None:
         return "–"
-    exponent = Decimal(1).scaleb(-digits)
-    text = str(Decimal(repr(value * 100)).quantize(exponent, rounding=ROUND_HALF_UP))  # as Excel rounds
+    if not math.isfinite(value):
+        return "–"
+    text = str(_percent(value, Decimal(1).scaleb(-digits)))
     if value < 1 and float(text) >= 100:
         text = f"{99.9 if digits else 99:.{digits}f}"
     return f"{text}%"

@@ -20,12 +20,12 @@ import pytest
 
 from reporter._version import __version__
 from reporter.verify import verify
-from tests.test_run import DECEMBER, NOVEMBER, TwoMonths, manifest_files, reporter, two_month_run
+from tests.test_run import FIRST_MONTH, SECOND_MONTH, TwoMonths, manifest_files, reporter, two_month_run
 from tests.test_run_kill import KilledWhileRendering, killed_while_rendering
 
 SUMMARY_ATTACHMENT = "snapshot.json"
 CUSTOMER_ATTACHMENT = "customer-data.json"
-PERIODS = (NOVEMBER, DECEMBER)
+PERIODS = (FIRST_MONTH, SECOND_MONTH)
 
 
 @pytest.fixture(scope="session")
@@ -202,7 +202,7 @@ def test_a_run_killed_and_finished_passes_verify(killed: KilledWhileRendering) -
 
 
 def test_verify_checks_a_single_pdf_on_its_own(two_months: TwoMonths, tmp_path: Path) -> None:
-    folder = two_months.folder(DECEMBER)
+    folder = two_months.folder(SECOND_MONTH)
     customer = next(path for path, entry in pdfs_of(folder) if entry.get("tenantId"))
     for source in (folder / "summary.pdf", folder / customer):
         alone = Path(shutil.copy(source, tmp_path / source.name))  # no manifest beside it
@@ -216,7 +216,7 @@ def test_verify_checks_a_single_pdf_on_its_own(two_months: TwoMonths, tmp_path: 
 def test_verify_finds_changed_embedded_data_in_a_single_pdf(two_months: TwoMonths, tmp_path: Path) -> None:
     """The page content is as written, but the data attached is not what the PDF recorded."""
     changed = tmp_path / "summary.pdf"
-    with pikepdf.open(two_months.folder(DECEMBER) / "summary.pdf") as pdf:
+    with pikepdf.open(two_months.folder(SECOND_MONTH) / "summary.pdf") as pdf:
         spec = pdf.attachments[SUMMARY_ATTACHMENT]
         stream = spec.obj.EF.F
         stream.write(stream.read_bytes().replace(b'"customers"', b'"Customers"', 1))

@@ -1,7 +1,7 @@
 """`reporter run`: two months from the emulator, exit codes, idempotency, reproducible files, history.
 
 The two-month run (``two_month_run``) is made once per session and shared, read-only,
-with tests/test_verify.py and tests/test_evidence_pdf.py: November and December of one
+with tests/test_verify.py and tests/test_evidence_pdf.py: October and November of one
 emulated partner (same seed, the world evolving between the two), collected by the real
 client over HTTPS and rendered by ``reporter run``. Expected changes are worked out here
 from the two archived snapshots' raw JSON, not with the code under test.
@@ -34,10 +34,11 @@ from click.testing import CliRunner, Result
 from reporter import snapshot as snapshot_io
 from reporter._version import __version__
 from reporter.archive import Archive
+from reporter.atomic import replace_folder
 from reporter.cli import cli
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from reporter.model import Snapshot
-from reporter.monthly import _render_atomically, run_period
+from reporter.monthly import run_period
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
@@ -47,8 +48,9 @@ from tests.conftest import EmulatorFactory
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 3
 CUSTOMERS = 12
-NOVEMBER, DECEMBER = "2026-11", "2026-12"
-AS_OF = {NOVEMBER: datetime(2026, 11, 1, tzinfo=UTC), DECEMBER: datetime(2026, 12, 1, tzinfo=UTC)}
+# Two months that have begun (a run refuses a period in the future), a month apart.
+FIRST_MONTH, SECOND_MONTH = "2026-10", "2026-11"
+AS_OF = {FIRST_MONTH: datetime(2026, 10, 1, tzinfo=UTC), SECOND_MONTH: datetime(2026, 11, 1, tzinfo=UTC)}
 ARROW, MINUS = "\u2192", "\u2212"
 
 Json = dict[str, Any]
@@ -141,7 +143,7 @@ class TwoMonths:
 
 def _run_two_months(base: Path) -> Json:
     results = {}
-    for period in (NOVEMBER, DECEMBER):
+    for period in (FIRST_MONTH, SECOND_MONTH):
         options = EmulatorOptions(customers=CUSTOMERS, seed=SEED, as_of=AS_OF[period])
         with Emulator(options) as emulator:
             env = run_env(emulator, base / f"ca-{period}")
@@ -151,7 +153,7 @@ def _run_two_months(base: Path) -> Json:
 
 
 def two_month_run(tmp_path_factory: pytest.TempPathFactory) -> TwoMonths:
-    """November, then December, run once per session and shared read-only."""
+    """October, then November, run once per session and shared read-only."""
     base, results = once_per_session(tmp_path_factory, "two-months", _run_two_months)
     out = base / "reports"
     digests = archived(out / "archive")
@@ -263,7 +265,7 @@ def pick(changes: dict[str, Expected]) -> tuple[Expected, Expected]:
 
 @pytest.fixture(scope="session")
 def expected(two_months: TwoMonths) -> dict[str, Expected]:
-    return expected_changes(two_months.snapshots[NOVEMBER], two_months.snapshots[DECEMBER])
+    return expected_changes(two_months.snapshots[FIRST_MONTH], two_months.snapshots[SECOND_MONTH])
 
 
 # --- reading the outputs ------------------------------------------------------------------------------
@@ -303,7 +305,7 @@ def customer_pdf(folder: Path, tenant_id: str) -> Path:
 
 
 def test_both_months_complete_with_exit_0_and_one_archive_entry_each(two_months: TwoMonths) -> None:
-    for period in (NOVEMBER, DECEMBER):
+    for period in (FIRST_MONTH, SECOND_MONTH):
         result = two_months.results[period]
         assert result.exit_code == 0, result.output
         assert f"{period}: " in result.output
@@ -312,29 +314,29 @@ def test_both_months_complete_with_exit_0_and_one_archive_entry_each(two_months:
         on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
         assert set(listed) == on_disk
         assert sum(1 for p in listed if p.startswith("customers/")) == CUSTOMERS
-    assert "changes since 2026-11" in two_months.results[DECEMBER].output
-    assert sorted(two_months.digests) == [NOVEMBER, DECEMBER]
+    assert f"changes since {FIRST_MONTH}" in two_months.results[SECOND_MONTH].output
+    assert sorted(two_months.digests) == [FIRST_MONTH, SECOND_MONTH]
     for period, digest in two_months.digests.items():  # the folder's snapshot is the archived one, byte for byte
         data = (two_months.folder(period) / "snapshot.json").read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest
         assert json.loads(data) == two_months.snapshots[period]
-    november, december = (
-        json.loads((two_months.folder(p) / "manifest.json").read_bytes()) for p in (NOVEMBER, DECEMBER)
+    first, second = (
+        json.loads((two_months.folder(p) / "manifest.json").read_bytes()) for p in (FIRST_MONTH, SECOND_MONTH)
     )
-    assert (november["period"], november["snapshotSha256"]) == (NOVEMBER, two_months.digests[NOVEMBER])
-    assert (december["period"], december["snapshotSha256"]) == (DECEMBER, two_months.digests[DECEMBER])
-    assert "previousSnapshotSha256" not in november
-    assert december["previousSnapshotSha256"] == two_months.digests[NOVEMBER]  # what the changes were counted from
-    assert november["toolVersion"] == december["toolVersion"] == __version__
+    assert (first["period"], first["snapshotSha256"]) == (FIRST_MONTH, two_months.digests[FIRST_MONTH])
+    assert (second["period"], second["snapshotSha256"]) == (SECOND_MONTH, two_months.digests[SECOND_MONTH])
+    assert "previousSnapshotSha256" not in first
+    assert second["previousSnapshotSha256"] == two_months.digests[FIRST_MONTH]  # what the changes were counted from
+    assert first["toolVersion"] == second["toolVersion"] == __version__
     assert leftovers(two_months.out) == []
 
 
 def test_the_changes_sheet_lists_what_changed_between_the_archived_snapshots(
     two_months: TwoMonths, expected: dict[str, Expected]
 ) -> None:
-    before, after = two_months.snapshots[NOVEMBER], two_months.snapshots[DECEMBER]
-    rows = sheet_rows(two_months.folder(DECEMBER) / "workbook.xlsx", "Changes")
-    assert rows[0][0] == "Changes since 2026-11"
+    before, after = two_months.snapshots[FIRST_MONTH], two_months.snapshots[SECOND_MONTH]
+    rows = sheet_rows(two_months.folder(SECOND_MONTH) / "workbook.xlsx", "Changes")
+    assert rows[0][0] == f"Changes since {FIRST_MONTH}"
     header = rows.index(
         ("Change", "Name", "Tenant id", "Before", "After", "Coverage before", "Coverage after", "Details")
     )
@@ -374,23 +376,23 @@ def test_the_changes_sheet_lists_what_changed_between_the_archived_snapshots(
 
 
 def test_the_summary_sheet_counts_the_changes(two_months: TwoMonths, expected: dict[str, Expected]) -> None:
-    before, after = two_months.snapshots[NOVEMBER], two_months.snapshots[DECEMBER]
-    figures = dict(r[:2] for r in sheet_rows(two_months.folder(DECEMBER) / "workbook.xlsx", "Summary") if r[0])
+    before, after = two_months.snapshots[FIRST_MONTH], two_months.snapshots[SECOND_MONTH]
+    figures = dict(r[:2] for r in sheet_rows(two_months.folder(SECOND_MONTH) / "workbook.xlsx", "Summary") if r[0])
     old, new = by_tenant(before), by_tenant(after)
-    assert figures["Compared with the period"] == NOVEMBER
+    assert figures["Compared with the period"] == FIRST_MONTH
     assert figures["Score change since that period"] == pytest.approx(
         float(after["score"]["currentScore"]) - float(before["score"]["currentScore"])
     )
     assert figures["New customers since that period"] == len(new.keys() - old.keys())
     assert figures["Customers gone since that period"] == len(old.keys() - new.keys())
     assert figures["Customers whose posture changed"] >= len(expected)
-    november = dict(r[:2] for r in sheet_rows(two_months.folder(NOVEMBER) / "workbook.xlsx", "Summary") if r[0])
-    assert "Compared with the period" not in november  # nothing archived before November
+    first = dict(r[:2] for r in sheet_rows(two_months.folder(FIRST_MONTH) / "workbook.xlsx", "Summary") if r[0])
+    assert "Compared with the period" not in first  # nothing archived before the first month
 
 
 def test_each_customer_sheet_shows_its_own_change(two_months: TwoMonths, expected: dict[str, Expected]) -> None:
-    workbook = two_months.folder(DECEMBER) / "workbook.xlsx"
-    since = "Since 2026-11"
+    workbook = two_months.folder(SECOND_MONTH) / "workbook.xlsx"
+    since = f"Since {FIRST_MONTH}"
     for change in pick(expected):
         rows = customer_sheet_rows(workbook, change.tenant_id)
         own = {r[1]: r[2] for r in rows if r[0] == since}
@@ -398,20 +400,27 @@ def test_each_customer_sheet_shows_its_own_change(two_months: TwoMonths, expecte
         for line in change.policy_changes:
             what, _, values = line.partition(": ")
             assert own[what] == values
-    old, new = by_tenant(two_months.snapshots[NOVEMBER]), by_tenant(two_months.snapshots[DECEMBER])
+    old, new = by_tenant(two_months.snapshots[FIRST_MONTH]), by_tenant(two_months.snapshots[SECOND_MONTH])
     newcomer = sorted(new.keys() - old.keys())[0]
     rows = customer_sheet_rows(workbook, new[newcomer]["tenantId"])
     assert [r[1] for r in rows if r[0] == since] == ["New customer this period"]
-    unchanged = sorted(t for t in old.keys() & new.keys() if old[t] == new[t] and t not in expected)
+    alerted = {
+        str(a.get("customerTenantId", "")).lower()
+        for snap in (two_months.snapshots[FIRST_MONTH], two_months.snapshots[SECOND_MONTH])
+        for a in snap["alerts"]
+    }  # a new alert is a change of its own
+    unchanged = sorted(
+        t for t in old.keys() & new.keys() if old[t] == new[t] and t not in expected and t not in alerted
+    )
     for tenant in unchanged:
         rows = customer_sheet_rows(workbook, new[tenant]["tenantId"])
         assert "Share of non-admin users with MFA" not in [r[1] for r in rows if r[0] == since]
 
 
 def test_the_summary_pdf_shows_the_changes(two_months: TwoMonths, expected: dict[str, Expected]) -> None:
-    text = pdf_words(two_months.folder(DECEMBER) / "summary.pdf")
-    assert "Since November 2026" in text
-    old, new = by_tenant(two_months.snapshots[NOVEMBER]), by_tenant(two_months.snapshots[DECEMBER])
+    text = pdf_words(two_months.folder(SECOND_MONTH) / "summary.pdf")
+    assert "Since October 2026" in text
+    old, new = by_tenant(two_months.snapshots[FIRST_MONTH]), by_tenant(two_months.snapshots[SECOND_MONTH])
     for change in expected.values():
         assert change.name is None or change.name in text
         assert change.coverage_text in text
@@ -421,15 +430,15 @@ def test_the_summary_pdf_shows_the_changes(two_months: TwoMonths, expected: dict
         assert new[tenant]["displayName"] in text
     for tenant in old.keys() - new.keys():
         assert old[tenant]["displayName"] in text
-    assert two_months.digests[NOVEMBER] in text  # the archived snapshot compared with
-    assert "Customers whose posture changed" not in pdf_words(two_months.folder(NOVEMBER) / "summary.pdf")
+    assert two_months.digests[FIRST_MONTH] in text  # the archived snapshot compared with
+    assert "Customers whose posture changed" not in pdf_words(two_months.folder(FIRST_MONTH) / "summary.pdf")
 
 
 def test_each_customer_pdf_shows_only_its_own_changes(two_months: TwoMonths, expected: dict[str, Expected]) -> None:
-    folder = two_months.folder(DECEMBER)
+    folder = two_months.folder(SECOND_MONTH)
     for change in expected.values():
         text = pdf_words(customer_pdf(folder, change.tenant_id))
-        assert "Since November 2026" in text
+        assert "Since October 2026" in text
         assert change.coverage_text in text
         for line in change.policy_changes:
             assert line in text
@@ -437,7 +446,7 @@ def test_each_customer_pdf_shows_only_its_own_changes(two_months: TwoMonths, exp
             if other.tenant_id != change.tenant_id:
                 assert other.name is None or other.name not in text
                 assert other.coverage_text == change.coverage_text or other.coverage_text not in text
-    old, new = by_tenant(two_months.snapshots[NOVEMBER]), by_tenant(two_months.snapshots[DECEMBER])
+    old, new = by_tenant(two_months.snapshots[FIRST_MONTH]), by_tenant(two_months.snapshots[SECOND_MONTH])
     for tenant in new.keys() - old.keys():
         assert "this is the first report for this tenant" in pdf_words(customer_pdf(folder, new[tenant]["tenantId"]))
 
@@ -448,13 +457,14 @@ def test_history_lists_the_archived_periods(two_months: TwoMonths) -> None:
     lines = result.output.strip().splitlines()
     assert lines[0].split()[0] == "period"
     rows = [line.split() for line in lines[1:]]
-    assert [row[0] for row in rows] == [NOVEMBER, DECEMBER]
+    assert [row[0] for row in rows] == [FIRST_MONTH, SECOND_MONTH]
     for row in rows:
         assert row[-1] == two_months.digests[row[0]]
         assert int(row[-3]) == len(two_months.snapshots[row[0]]["customers"])
 
 
 def test_history_of_an_empty_archive_says_so(tmp_path: Path) -> None:
+    (tmp_path / "archive").mkdir()
     result = reporter("history", "--archive", tmp_path / "archive")
     assert result.exit_code == 0
     assert "no archived snapshots yet" in result.output
@@ -471,12 +481,12 @@ def test_history_of_an_empty_archive_says_so(tmp_path: Path) -> None:
 def test_a_data_gap_completes_with_exit_2(emulator_factory: EmulatorFactory, tmp_path: Path, faults: Faults) -> None:
     emulator = emulator_factory(customers=6, faults=faults)
     out = tmp_path / "reports"
-    result = reporter(*run_args(out, NOVEMBER, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    result = reporter(*run_args(out, FIRST_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
     assert result.exit_code == 2, result.output
     assert "1 data gap(s)" in result.output
-    assert (out / NOVEMBER / "manifest.json").is_file()
-    assert list(archived(out / "archive")) == [NOVEMBER]
-    again = reporter(*run_args(out, NOVEMBER, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    assert (out / FIRST_MONTH / "manifest.json").is_file()
+    assert list(archived(out / "archive")) == [FIRST_MONTH]
+    again = reporter(*run_args(out, FIRST_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
     assert again.exit_code == 2, again.output  # from the archive, the gap is still there
 
 
@@ -484,12 +494,12 @@ def test_a_failed_run_writes_nothing_of_the_period(emulator_factory: EmulatorFac
     emulator = emulator_factory(customers=6)
     out = tmp_path / "reports"
     env = run_env(emulator, tmp_path / "ca", REPORTER_CLIENT_SECRET="not-the-secret")
-    result = reporter(*run_args(out, NOVEMBER), env=env)
+    result = reporter(*run_args(out, FIRST_MONTH), env=env)
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("reporter: error: ")]
     assert len(errors) == 1
     assert "Traceback" not in result.output
-    assert not (out / NOVEMBER).exists()
+    assert not (out / FIRST_MONTH).exists()
     assert leftovers(out) == []
     assert archived(out / "archive") == {}
 
@@ -500,32 +510,32 @@ def test_running_a_period_again_reuses_its_snapshot_and_force_collects_again(
     emulator = emulator_factory(customers=6)
     out = tmp_path / "reports"
     env = run_env(emulator, tmp_path / "ca")
-    args = run_args(out, NOVEMBER, "--no-customer-reports")
+    args = run_args(out, FIRST_MONTH, "--no-customer-reports")
 
     first = reporter(*args, env=env)
     assert first.exit_code == 0, first.output
     assert "snapshot collected" in first.output
     served = emulator.stats.total_requests
-    digest = archived(out / "archive")[NOVEMBER]
-    (out / NOVEMBER / "stale.txt").write_text("from an earlier run")
+    digest = archived(out / "archive")[FIRST_MONTH]
+    (out / FIRST_MONTH / "stale.txt").write_text("from an earlier run")
 
     again = reporter(*args, env=env)
     assert again.exit_code == 0, again.output
     assert "snapshot from the archive" in again.output
     assert emulator.stats.total_requests == served  # not one Graph or token request
-    assert archived(out / "archive") == {NOVEMBER: digest}
-    assert not (out / NOVEMBER / "stale.txt").exists()  # the folder was replaced, not added to
-    assert json.loads((out / NOVEMBER / "manifest.json").read_bytes())["snapshotSha256"] == digest
+    assert archived(out / "archive") == {FIRST_MONTH: digest}
+    assert not (out / FIRST_MONTH / "stale.txt").exists()  # the folder was replaced, not added to
+    assert json.loads((out / FIRST_MONTH / "manifest.json").read_bytes())["snapshotSha256"] == digest
 
     forced = reporter(*args, "--force", env=env)
     assert forced.exit_code == 0, forced.output
     assert "snapshot collected" in forced.output
     assert emulator.stats.total_requests > served
     entries = archived(out / "archive")
-    assert list(entries) == [NOVEMBER]
-    assert json.loads((out / NOVEMBER / "manifest.json").read_bytes())["snapshotSha256"] == entries[NOVEMBER]
+    assert list(entries) == [FIRST_MONTH]
+    assert json.loads((out / FIRST_MONTH / "manifest.json").read_bytes())["snapshotSha256"] == entries[FIRST_MONTH]
     objects = list((out / "archive" / "objects").rglob("*.json.gz"))
-    assert len(objects) == (1 if entries[NOVEMBER] == digest else 2)  # every snapshot collected is kept
+    assert len(objects) == (1 if entries[FIRST_MONTH] == digest else 2)  # every snapshot collected is kept
     assert leftovers(out) == []
 
 
@@ -548,14 +558,14 @@ def test_a_second_run_on_the_same_folder_fails_at_once(emulator_factory: Emulato
         try:
             assert running.stdout is not None
             assert running.stdout.readline() == b"locked\n"
-            result = reporter(*run_args(out, NOVEMBER), env=run_env(emulator, tmp_path / "ca"))
+            result = reporter(*run_args(out, FIRST_MONTH), env=run_env(emulator, tmp_path / "ca"))
         finally:
             running.kill()
     assert result.exit_code == 1, result.output
     assert f"reporter: error: another reporter run is writing to {out}" in result.output
     assert emulator.stats.total_requests == 0
     assert sorted(p.name for p in out.iterdir()) == [lock.name]
-    again = reporter(*run_args(out, NOVEMBER, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    again = reporter(*run_args(out, FIRST_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
     assert again.exit_code == 0, again.output  # the lock went with the process that held it
 
 
@@ -566,29 +576,29 @@ def test_a_damaged_archive_index_is_a_one_line_error(emulator_factory: EmulatorF
     (out / "archive" / "index.sqlite").write_bytes(b"this is not a database, it was overwritten" * 100)
     for result in (
         reporter("history", "--archive", out / "archive"),
-        reporter(*run_args(out, NOVEMBER), env=run_env(emulator, tmp_path / "ca")),
+        reporter(*run_args(out, FIRST_MONTH), env=run_env(emulator, tmp_path / "ca")),
     ):
         assert result.exit_code == 1, result.output
         assert result.output.startswith("reporter: error: the archive index "), result.output
         assert len(result.output.strip().splitlines()) == 1
     assert emulator.stats.total_requests == 0
-    assert not (out / NOVEMBER).exists()
+    assert not (out / FIRST_MONTH).exists()
 
 
 def test_documents_killed_between_the_two_renames_are_brought_back(tmp_path: Path) -> None:
     """A run killed after moving the old documents aside, before moving the new ones in."""
-    folder = tmp_path / NOVEMBER
-    retired = tmp_path / f".{NOVEMBER}.old"
+    folder = tmp_path / FIRST_MONTH
+    retired = tmp_path / f".{FIRST_MONTH}.old"
     retired.mkdir()
     (retired / "manifest.json").write_text("the last complete documents")
-    (tmp_path / f".{NOVEMBER}.partial").mkdir()
+    (tmp_path / f".{FIRST_MONTH}.partial").mkdir()
 
     def fail(staging: Path) -> list[Any]:
         staging.mkdir()
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        _render_atomically(folder, fail)
+        replace_folder(folder, fail)
     assert (folder / "manifest.json").read_text() == "the last complete documents"
     assert leftovers(tmp_path) == []
 
@@ -623,12 +633,20 @@ def test_changes_are_counted_from_the_archived_period_not_the_collection_month(t
 
 @pytest.fixture(scope="session")
 def rendered_again(two_months: TwoMonths, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """December rendered a second time from its archived snapshot, in one process (the run used a pool of two),
+    """The second month rendered a second time from its archived snapshot, in one process (the run used a pool of two),
     into a folder of another name and depth."""
     archive = Archive(two_months.archive)
-    current, previous = (archive.get(two_months.digests[p]) for p in (DECEMBER, NOVEMBER))
+    current, previous = (archive.get(two_months.digests[p]) for p in (SECOND_MONTH, FIRST_MONTH))
     folder = tmp_path_factory.mktemp("render-again") / "a" / "deeper" / "folder"
-    render_all(current, folder, default_brand(), RenderOptions(workers=1), previous=previous, period=DECEMBER)
+    render_all(
+        current,
+        folder,
+        default_brand(),
+        RenderOptions(workers=1),
+        previous=previous,
+        previous_period=FIRST_MONTH,
+        period=SECOND_MONTH,
+    )
     return folder
 
 
@@ -638,7 +656,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def test_two_renders_of_one_snapshot_are_byte_identical(two_months: TwoMonths, rendered_again: Path) -> None:
     """So restoring a past period from the archive gives back exactly the files that were handed out."""
-    first, second = files_of(two_months.folder(DECEMBER)), files_of(rendered_again)
+    first, second = files_of(two_months.folder(SECOND_MONTH)), files_of(rendered_again)
     assert sorted(first) == sorted(second)
     assert {"summary.pdf", "workbook.xlsx", "manifest.json", "snapshot.json"} <= first.keys()
     assert sum(1 for name in first if name.startswith("customers/") and name.endswith(".pdf")) == CUSTOMERS

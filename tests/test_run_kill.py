@@ -24,7 +24,7 @@ import pytest
 
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from tests.test_run import (
-    NOVEMBER,
+    FIRST_MONTH,
     archived,
     leftovers,
     manifest_files,
@@ -91,15 +91,15 @@ class KilledWhileRendering:
 
     @property
     def folder(self) -> Path:
-        return self.out / NOVEMBER
+        return self.out / FIRST_MONTH
 
 
 def _kill_while_rendering(base: Path) -> dict[str, Any]:
     out = base / "reports"
-    staging = out / f".{NOVEMBER}.partial"
+    staging = out / f".{FIRST_MONTH}.partial"
     with Emulator(EmulatorOptions(customers=KILL_CUSTOMERS, seed=5)) as emulator:
         env = run_env(emulator, base / "ca")
-        process = start_run(run_args(out, NOVEMBER, "--workers", "1"), env, base)
+        process = start_run(run_args(out, FIRST_MONTH, "--workers", "1"), env, base)
 
         def staged() -> int:
             return len(list((staging / "customers").glob("*.pdf"))) if staging.is_dir() else 0
@@ -107,11 +107,11 @@ def _kill_while_rendering(base: Path) -> dict[str, Any]:
         kill_when(process, lambda: staged() >= 2, "two customer reports in its staging folder")
         state = {
             "staged_before_kill": staged(),
-            "entry_before_kill": archived(out / "archive").get(NOVEMBER),
-            "period_existed_after_kill": (out / NOVEMBER).exists(),
+            "entry_before_kill": archived(out / "archive").get(FIRST_MONTH),
+            "period_existed_after_kill": (out / FIRST_MONTH).exists(),
             "requests_before_rerun": emulator.stats.total_requests,
         }
-        rerun = reporter(*run_args(out, NOVEMBER, "--workers", "2"), env=env)
+        rerun = reporter(*run_args(out, FIRST_MONTH, "--workers", "2"), env=env)
         return {
             **state,
             "requests_after_rerun": emulator.stats.total_requests,
@@ -138,7 +138,7 @@ def test_a_run_killed_while_rendering_is_finished_by_the_next_run(killed: Killed
     assert killed.rerun_exit == 0, killed.rerun_output
     assert "snapshot from the archive" in killed.rerun_output
     assert killed.requests_after_rerun == killed.requests_before_rerun  # not collected twice
-    assert archived(killed.out / "archive") == {NOVEMBER: killed.entry_before_kill}
+    assert archived(killed.out / "archive") == {FIRST_MONTH: killed.entry_before_kill}
     assert_complete(killed.folder)
     assert sum(1 for p in manifest_files(killed.folder) if p.startswith("customers/")) == KILL_CUSTOMERS
     manifest = json.loads((killed.folder / "manifest.json").read_bytes())
@@ -151,19 +151,19 @@ def test_a_run_killed_while_collecting_leaves_nothing_and_the_next_run_completes
     slow = EmulatorOptions(customers=6, page_size=3, faults=Faults(latency_ms=100))
     with Emulator(slow) as emulator:
         env = run_env(emulator, tmp_path / "ca")
-        args = run_args(out, NOVEMBER, "--no-customer-reports")
+        args = run_args(out, FIRST_MONTH, "--no-customer-reports")
         process = start_run(args, env, tmp_path)
         graph = "/beta/security/partner/securityScore/customerInsights"
         kill_when(process, lambda: emulator.stats.pages.get(graph, 0) >= 2, "the second page of customers")
         assert archived(out / "archive") == {}
-        assert not (out / NOVEMBER).exists()
+        assert not (out / FIRST_MONTH).exists()
         assert leftovers(out) == []
 
         rerun = reporter(*args, env=env)
         assert rerun.exit_code == 0, rerun.output
         assert "snapshot collected" in rerun.output
-    assert list(archived(out / "archive")) == [NOVEMBER]
-    assert_complete(out / NOVEMBER)
+    assert list(archived(out / "archive")) == [FIRST_MONTH]
+    assert_complete(out / FIRST_MONTH)
     assert leftovers(out) == []
 
 
@@ -183,9 +183,9 @@ def processes_naming(marker: str) -> list[int]:
 
 def test_no_worker_process_outlives_a_killed_run(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    staging = out / f".{NOVEMBER}.partial" / "customers"
+    staging = out / f".{FIRST_MONTH}.partial" / "customers"
     with Emulator(EmulatorOptions(customers=KILL_CUSTOMERS, seed=5)) as emulator:
-        process = start_run(run_args(out, NOVEMBER, "--workers", "2"), run_env(emulator, tmp_path / "ca"), tmp_path)
+        process = start_run(run_args(out, FIRST_MONTH, "--workers", "2"), run_env(emulator, tmp_path / "ca"), tmp_path)
         kill_when(process, lambda: len(list(staging.glob("*.pdf"))) >= 2, "two customer reports from the pool")
     deadline = time.monotonic() + 1.5
     try:

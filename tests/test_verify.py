@@ -1,6 +1,6 @@
 """`reporter verify` on a run folder: one changed byte anywhere, files added or removed, bad paths.
 
-Each test works on its own copy of December from the shared two-month run
+Each test works on its own copy of the second month from the shared two-month run
 (tests/test_run.py). That a fresh folder verifies clean, and the checks of the
 data embedded in each PDF, are in tests/test_evidence_pdf.py: they need the
 PDF/A evidence in the PDFs.
@@ -17,7 +17,7 @@ from click.testing import Result
 
 from reporter.render.manifest import document_bytes, manifest_self_hash
 from reporter.verify import verify
-from tests.test_run import DECEMBER, TwoMonths, manifest_files, reporter, two_month_run
+from tests.test_run import SECOND_MONTH, TwoMonths, manifest_files, reporter, two_month_run
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,8 @@ def two_months(tmp_path_factory: pytest.TempPathFactory) -> TwoMonths:
 
 @pytest.fixture
 def folder(two_months: TwoMonths, tmp_path: Path) -> Path:
-    """A copy of December's run folder, free to damage."""
-    return Path(shutil.copytree(two_months.folder(DECEMBER), tmp_path / DECEMBER))
+    """A copy of the second month's run folder, free to damage."""
+    return Path(shutil.copytree(two_months.folder(SECOND_MONTH), tmp_path / SECOND_MONTH))
 
 
 def mismatches(result: Result) -> set[str]:

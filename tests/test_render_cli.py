@@ -157,9 +157,19 @@ def test_a_render_leaves_no_temporary_files_behind(built: Path, tmp_path: Path) 
 
 
 def test_a_worker_that_cannot_write_is_a_one_line_error(built: Path, tmp_path: Path) -> None:
+    # `reporter render` renders into a fresh folder of its own, so the library is asked directly.
+    from reporter import snapshot as snapshot_io
+    from reporter.errors import OutputError
+    from reporter.render.brand_config import default_brand
+    from reporter.render.options import RenderOptions
+    from reporter.render.run import render_all
+
     out = tmp_path / "out"
     out.mkdir()
     (out / "customers").write_text("a file where the customers folder should be")
-    line = one_line_error(run("render", built, "--out", out, "--workers", "2"))
+    with pytest.raises(OutputError) as caught:
+        render_all(snapshot_io.load(built), out, default_brand(), RenderOptions(workers=2))
+    line = str(caught.value)
+    assert "\n" not in line
     assert "cannot write" in line
     assert "customers" in line

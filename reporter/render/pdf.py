@@ -9,6 +9,7 @@ writes each file itself and hands back the small ``Artifact``.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -167,6 +168,11 @@ def _init_worker(logo: Path | None, out_dir: Path, scratch: str, parent: int) ->
     tempfile.tempdir = scratch  # this process is ours: its temporary files go where the parent cleans up
     _worker.clear()
     _worker.append(_Worker(CustomerRenderer(Engine(logo)), out_dir))
+    # What the worker inherited (the whole view-model) and its engine live until it exits:
+    # the garbage collector need not scan them again and again. For a partner of 5,000
+    # customers that scanning took a sixth of each report's time, and it would also copy
+    # the inherited memory pages into every worker.
+    gc.freeze()
 
 
 def _render_in_worker(task: CustomerTask) -> Artifact:

@@ -289,12 +289,11 @@ def response(status: int, body: Any = None, headers: dict[str, str] | None = Non
     return httpx.Response(status, json=body if body is not None else {}, headers=headers)
 
 
-def make_certificate(folder: Path, *, password: str | None = None, pfx: bool = False) -> tuple[Path, x509.Certificate]:
-    """A self-signed app certificate with its key, as PEM (key then certificate) or PFX."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def self_signed_certificate(key: rsa.RSAPrivateKey) -> x509.Certificate:
+    """A certificate for ``key``, as an app registration would hold it."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reporter test app")])
     now = datetime.now(UTC)
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -304,6 +303,12 @@ def make_certificate(folder: Path, *, password: str | None = None, pfx: bool = F
         .not_valid_after(now + timedelta(days=30))
         .sign(key, hashes.SHA256())
     )
+
+
+def make_certificate(folder: Path, *, password: str | None = None, pfx: bool = False) -> tuple[Path, x509.Certificate]:
+    """A self-signed app certificate with its key, as PEM (key then certificate) or PFX."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = self_signed_certificate(key)
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
     )

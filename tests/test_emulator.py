@@ -22,10 +22,10 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from reporter.emulator.options import EmulatorOptions, Faults, Quirks
 from reporter.emulator.server import Emulator
+from tests.collect_helpers import self_signed_certificate
 from tests.conftest import EmulatorFactory, MsalHttpClient
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -153,19 +153,7 @@ def test_token_endpoint_refuses_an_unknown_tenant_and_a_bad_scope(emulator: Emul
 
 
 def _certificate(key: rsa.RSAPrivateKey) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reporter test app")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
+    return self_signed_certificate(key).public_bytes(serialization.Encoding.PEM)
 
 
 def _key_pem(key: rsa.RSAPrivateKey) -> str:

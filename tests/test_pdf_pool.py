@@ -11,21 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_run_kill import processes_naming
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "northwind-partners" / "snapshot.json"
-
-
-def processes_naming(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if marker.encode() in command:
-                found.append(int(entry.name))
-    return found
 
 
 @pytest.mark.skipif(not SAMPLE.is_file() or sys.platform != "linux", reason="needs the main sample, on Linux")

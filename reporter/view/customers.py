@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
 import statistics
@@ -52,12 +51,6 @@ class BaseStats:
     @property
     def with_policy(self) -> int:
         return sum(n for p, n in self.policy_mix if p in (Policy.CONDITIONAL_ACCESS, Policy.SECURITY_DEFAULTS))
-
-    def share_below(self, value: float) -> float | None:
-        """Share of customers (with data) whose coverage is below ``value``."""
-        if not self.sorted_coverages:
-            return None
-        return bisect.bisect_left(self.sorted_coverages, value) / len(self.sorted_coverages)
 
 
 _BUCKETS = ((0.0, 0.25, "0–24%"), (0.25, 0.5, "25–49%"), (0.5, 0.75, "50–74%"), (0.75, 0.9, "75–89%"))

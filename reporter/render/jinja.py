@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
+from reporter.view.documents import NOT_REPORTED
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
 
@@ -40,4 +41,5 @@ def environment(folder: Path | None = None) -> Environment:
     )
     env.filters["breakable"] = breakable
     env.filters["thousands"] = thousands
+    env.globals["not_reported"] = NOT_REPORTED
     return env

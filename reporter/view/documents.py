@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from reporter.model import Alert, ComplianceStatus, DataGap, Snapshot
+from reporter.model import MANDATORY_FOR_CSP, Alert, ComplianceStatus, DataGap, Snapshot
 from reporter.snapshot import sha256
 from reporter.view import fmt
 from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
@@ -22,7 +22,7 @@ from reporter.view.customers import (
 )
 from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
 from reporter.view.posture import Action, Finding, Level, format_percent
-from reporter.view.requirements import RequirementRow, requirement_rows
+from reporter.view.requirements import TITLES, RequirementRow, requirement_rows
 
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
@@ -157,6 +157,7 @@ class SummaryView:
     change_text: str
     requirements: tuple[RequirementRow, ...]
     mandatory_failing: tuple[str, ...]
+    """Titles of the mandatory requirements Microsoft reports as not compliant."""
     history: tuple[MonthPoint, ...]
     customers_total: int
     customers_with_data: int
@@ -188,6 +189,16 @@ class SummaryView:
     """The sentence the documents print in place of alert figures when the alerts are not available."""
     open_alerts_figure: str = "0"
     """``open_alerts_total`` as printed, or ``ALERTS_UNKNOWN``."""
+    mandatory_unknown: tuple[str, ...] = ()
+    """Titles of the mandatory requirements Microsoft reports with an unknown status."""
+    mandatory_missing: tuple[str, ...] = ()
+    """Titles of the mandatory requirements missing from the data: not reported by Microsoft."""
+    mandatory_met: bool = False
+    """True only when every mandatory requirement is present and compliant: the one claim of compliance."""
+    mandatory_verdict: str = ""
+    """One sentence on the mandatory requirements, saying what is unknown rather than claiming it met."""
+    customers_without_data: int = 0
+    """Customers Microsoft reported no MFA data for: neither fine nor needing attention, unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +359,7 @@ def _summary_view(
     needing = [r for r in rows if r.posture.level > Level.NO_DATA]
     response = next((d for r in requirements if r.key == "securityAlertsPromptlyResolved" for d in r.details), None)
     gap = alerts_gap(snapshot)
+    mandatory = mandatory_status(requirements)
     percent = (
         format_percent(score.current_score / score.max_score, 0)
         if score.current_score is not None and score.max_score
@@ -370,9 +382,12 @@ def _summary_view(
             else "no earlier score to compare"
         ),
         requirements=requirements,
-        mandatory_failing=tuple(
-            r.title for r in requirements if r.mandatory and r.status_key != ComplianceStatus.COMPLIANT.value
-        ),
+        mandatory_failing=mandatory.failing,
+        mandatory_unknown=mandatory.unknown,
+        mandatory_missing=mandatory.missing,
+        mandatory_met=mandatory.met,
+        mandatory_verdict=mandatory.verdict,
+        customers_without_data=base.customers - base.with_data,
         history=monthly_series(snapshot.history, score, snapshot.provenance.collected_at),
         customers_total=base.customers,
         customers_with_data=base.with_data,
@@ -406,6 +421,54 @@ def _summary_view(
         ),
         open_alerts_figure=fmt.number(len(open_alerts)) if gap is None else ALERTS_UNKNOWN,
     )
+
+
+MANDATORY_MET = "All requirements mandatory for CSP authorization are met."
+NOT_REPORTED = "Not reported by Microsoft"
+"""What a mandatory requirement missing from the data reads: unknown, never met."""
+
+
+@dataclass(frozen=True, slots=True)
+class MandatoryStatus:
+    """The requirements mandatory for CSP authorization: which are failing, unknown or missing."""
+
+    failing: tuple[str, ...]
+    unknown: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return not (self.failing or self.unknown or self.missing)
+
+    @property
+    def verdict(self) -> str:
+        if self.met:
+            return MANDATORY_MET
+        parts = []
+        if self.failing:
+            parts.append(f"not met: {'; '.join(self.failing)}")
+        if self.unknown:
+            parts.append(f"status unknown: {'; '.join(self.unknown)}")
+        if self.missing:
+            parts.append(f"not reported by Microsoft: {'; '.join(self.missing)}")
+        verdict = "Requirements mandatory for CSP authorization " + ". ".join(parts) + "."
+        if not self.failing:
+            verdict += " Whether they are all met is unknown."
+        return verdict
+
+
+def mandatory_status(requirements: tuple[RequirementRow, ...]) -> MandatoryStatus:
+    """A requirement counts as met only when Microsoft reports it, and reports it compliant."""
+    mandatory = [r for r in requirements if r.mandatory]
+    present = {r.title for r in mandatory}
+    failing = [r.title for r in mandatory if r.status_key == ComplianceStatus.NONCOMPLIANT.value]
+    unknown = [
+        r.title
+        for r in mandatory
+        if r.status_key not in (ComplianceStatus.COMPLIANT.value, ComplianceStatus.NONCOMPLIANT.value)
+    ]
+    missing = [TITLES[t] for t in sorted(MANDATORY_FOR_CSP, key=lambda t: t.value) if TITLES[t] not in present]
+    return MandatoryStatus(tuple(dict.fromkeys(failing)), tuple(dict.fromkeys(unknown)), tuple(missing))
 
 
 def _open_alert_list(snapshot: Snapshot) -> tuple[OpenAlert, ...]:

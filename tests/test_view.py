@@ -13,7 +13,7 @@ from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.view import Brand, build_context
-from reporter.view.customers import customer_rows, slug, unique_slugs
+from reporter.view.customers import customer_rows, customer_slugs, slug, unique_slugs
 from reporter.view.history import change_since_previous, monthly_series
 from reporter.view.posture import Level, Policy, assess, coverage, format_percent, whole_percent
 from tests import factories as f
@@ -195,3 +195,56 @@ def test_customer_view_compares_only_in_aggregate_and_keeps_its_own_alerts() -> 
     assert all("Partner Center" not in a.url for a in beta.actions)
     assert context.summary.attention[0].name == "Alpha"
     assert context.summary.open_alerts_total == 2
+
+
+def _adversarial_customers() -> st.SearchStrategy[list[Customer]]:
+    """Customers whose names and ids are built to hit each other's file names: a name that is another
+    customer's name plus its tenant id prefix, ids that differ only in case or repeat, non-Latin and empty names."""
+    part = st.sampled_from(["a", "b", "c", "x", "11111111", "2222", "acme", "ACME", "-", " "])
+    ident = st.lists(part, min_size=1, max_size=4).map("-".join)
+    name = st.none() | st.just("") | st.sampled_from(["شركة", "חברה", "株式会社", "Ωmega"]) | ident
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Customer]:
+        customers = [f.customer(draw(ident), draw(name)) for _ in range(draw(st.integers(1, 6)))]
+        for _ in range(draw(st.integers(0, 4))):  # names that spell another customer's stem plus a suffix
+            other = draw(st.sampled_from(customers))
+            suffix = draw(ident)
+            stem = slug(other, full_id=draw(st.booleans()))
+            tenant = draw(st.sampled_from([suffix, other.tenant_id.swapcase(), other.tenant_id, draw(ident)]))
+            customers.append(f.customer(tenant, draw(st.sampled_from([stem, f"{stem} {suffix}", stem.upper()]))))
+        return customers
+
+    return build()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_adversarial_customers())
+def test_customer_file_names_are_unique_ignoring_case_for_adversarial_names_and_ids(
+    customers: list[Customer],
+) -> None:
+    stems = customer_slugs(customers)
+    assert len(stems) == len(customers)
+    assert len({s.casefold() for s in stems}) == len(customers), stems
+    for stem in stems:
+        assert SAFE_STEM.fullmatch(stem), stem
+        assert len(stem) <= 120
+    files = {f"{s}.{ext}".casefold() for s in stems for ext in ("pdf", "xlsx")}
+    assert len(files) == 2 * len(customers)
+    rows = customer_rows(f.snapshot().model_copy(update={"customers": tuple(customers)}))  # the model may refuse these
+    assert len({r.slug.casefold() for r in rows}) == len(customers)
+
+
+def test_crafted_names_that_collided_before_get_distinct_files() -> None:
+    crafted = [
+        f.customer("b-c", "a"),  # a-b-c, and a-b + c is a-b-c too: the whole ids were the same
+        f.customer("c", "a-b"),
+        f.customer("11111111-2222", "x"),  # same prefix: both fall back to their whole id ...
+        f.customer("11111111-3333", "x"),
+        f.customer("2222", "x 11111111"),  # ... which this one's name and id spell
+        f.customer("ABCDEF12-0000", "Case"),  # ids that differ only in case
+        f.customer("abcdef12-0000", "Case"),
+    ]
+    stems = customer_slugs(crafted)
+    assert len(set(stems)) == len(crafted), stems
+    assert stems[0] != stems[1]

@@ -19,7 +19,8 @@ class CustomerRow:
     customer: Customer
     posture: Posture
     slug: str
-    """File-name stem of this customer's own documents: ``<name-slug>-<tenant id prefix>``."""
+    """File-name stem of this customer's own documents, unique ignoring case: ``<name-slug>-<tenant id prefix>``
+    (or the whole id, then ``-2``… where crafted names or ids would still clash; see ``customer_slugs``)."""
 
     @property
     def name(self) -> str:
@@ -106,17 +107,51 @@ def slug(customer: Customer, *, full_id: bool = False) -> str:
     return f"{stem}-{_tenant_part(customer.tenant_id, full_id=full_id)}"
 
 
-def unique_slugs(customers: Sequence[Customer]) -> dict[str, str]:
-    """Each tenant id's slug; where two customers would share one, both carry the whole tenant id.
+def customer_slugs(customers: Sequence[Customer]) -> list[str]:
+    """The file-name stem of each customer, in the order given: distinct ignoring case, by construction.
 
-    Names in a script without ASCII letters all slug to ``customer``, so only
-    the tenant id prefix tells their files apart, and prefixes can repeat.
+    A customer keeps ``<name-slug>-<tenant id prefix>`` when no other customer
+    wants it; customers sharing one carry their whole tenant id instead. Crafted
+    names and ids can still spell another customer's stem (``a`` of ``b-c`` and
+    ``a-b`` of ``c``, ids that differ only in case, a repeated id), so the final
+    set is checked: a stem wanted twice goes to the first in tenant-id order and
+    the others get ``-2``, ``-3``… (skipping any stem another customer holds).
+    Neither rule depends on the order of the snapshot, only on its content.
     """
-    slugs = {c.tenant_id: slug(c) for c in customers}
-    repeated = {s for s, n in Counter(slugs.values()).items() if n > 1}
-    return {
-        c.tenant_id: slug(c, full_id=True) if slugs[c.tenant_id] in repeated else slugs[c.tenant_id] for c in customers
-    }
+    preferred = [slug(c) for c in customers]
+    repeated = {k for k, n in Counter(s.casefold() for s in preferred).items() if n > 1}
+    wanted = [
+        slug(c, full_id=True) if p.casefold() in repeated else p for c, p in zip(customers, preferred, strict=True)
+    ]
+    counts = Counter(w.casefold() for w in wanted)
+    taken = {w.casefold() for w in wanted}
+    stems = list(wanted)
+    order = sorted(
+        range(len(customers)),
+        key=lambda i: (wanted[i], customers[i].tenant_id.lower(), customers[i].tenant_id, i),
+    )
+    seen: set[str] = set()
+    for index in order:
+        stem = wanted[index]
+        if counts[stem.casefold()] == 1:
+            continue
+        if stem.casefold() not in seen:  # the first of those who want it keeps it
+            seen.add(stem.casefold())
+            continue
+        number = 2
+        while f"{stem}-{number}".casefold() in taken:
+            number += 1
+        stems[index] = f"{stem}-{number}"
+        taken.add(stems[index].casefold())
+    return stems
+
+
+def unique_slugs(customers: Sequence[Customer]) -> dict[str, str]:
+    """Each tenant id's stem (see ``customer_slugs``; a repeated tenant id keeps its first customer's)."""
+    stems: dict[str, str] = {}
+    for customer, stem in zip(customers, customer_slugs(customers), strict=True):
+        stems.setdefault(customer.tenant_id, stem)
+    return stems
 
 
 def alerts_by_tenant(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:
@@ -130,9 +165,10 @@ def alerts_by_tenant(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:
 def customer_rows(snapshot: Snapshot) -> tuple[CustomerRow, ...]:
     """Every customer with its posture, most urgent first, then by name."""
     grouped = alerts_by_tenant(snapshot.alerts)
-    slugs = unique_slugs(snapshot.customers)
+    slugs = customer_slugs(snapshot.customers)
     rows = [
-        CustomerRow(c, assess(c, grouped.get(c.tenant_id.lower(), [])), slugs[c.tenant_id]) for c in snapshot.customers
+        CustomerRow(c, assess(c, grouped.get(c.tenant_id.lower(), [])), stem)
+        for c, stem in zip(snapshot.customers, slugs, strict=True)
     ]
     rows.sort(key=lambda r: (-r.posture.level, _sort_coverage(r), r.name.casefold(), r.customer.tenant_id))
     return tuple(rows)

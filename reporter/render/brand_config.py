@@ -94,18 +94,11 @@ def _brand(table: Any, source: Path) -> Brand:
 
 
 def _logo(path: Path, source: Path) -> Path:
-    if path.suffix.lower() not in (".png", ".svg"):
-        raise ConfigError(f"{source}: brand logo {path} must be a PNG or SVG file")
+    """``path`` when it is a logo the documents can show: decodes, small enough, links to nothing outside."""
+    from reporter.render.logo import prepare
+
     try:
-        head = path.read_bytes()[:4096]
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{source}: brand logo {path} does not exist", "logo paths are relative to the file"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{source}: brand logo {path} cannot be read ({exc.strerror})") from None
-    is_png = head.startswith(b"\x89PNG\r\n\x1a\n")
-    is_svg = b"<svg" in head
-    if (path.suffix.lower() == ".png" and not is_png) or (path.suffix.lower() == ".svg" and not is_svg):
-        raise ConfigError(f"{source}: brand logo {path} is not a valid {path.suffix[1:].upper()} file")
+        prepare(path)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc.args[0]}", exc.hint) from None
     return path.resolve()

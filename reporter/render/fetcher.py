@@ -10,7 +10,7 @@ therefore fetch nothing, even if escaping failed.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,12 +25,22 @@ class RefusedURLError(ValueError):
 
 
 class AssetFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves files under ``roots``, the single ``files`` given, and ``data:`` URIs."""
+    """Serves files under ``roots``, the single ``files`` given, and ``data:`` URIs.
 
-    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = ()) -> None:
+    A file in ``prepared`` is served as the bytes given there (the logo, checked
+    and scaled down) instead of what the file holds.
+    """
+
+    def __init__(
+        self,
+        roots: Iterable[Path],
+        files: Iterable[Path] = (),
+        prepared: Mapping[Path, tuple[bytes, str]] | None = None,
+    ) -> None:
         super().__init__(allowed_protocols=("data",), allow_redirects=False)
         self._roots = tuple(r.resolve() for r in roots)
-        self._files = frozenset(f.resolve() for f in files)
+        self._prepared = {p.resolve(): v for p, v in (prepared or {}).items()}
+        self._files = frozenset(f.resolve() for f in files) | frozenset(self._prepared)
 
     def allows(self, path: Path) -> bool:
         resolved = path.resolve()
@@ -46,6 +56,9 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]
         path = Path(unquote(parts.path))
         if not self.allows(path):
             raise RefusedURLError(f"refused to read {path}: not a bundled asset or the configured logo")
+        if path.resolve() in self._prepared:
+            body, media_type = self._prepared[path.resolve()]
+            return URLFetcherResponse(path.resolve().as_uri(), body, {"Content-Type": media_type})
         data = path.resolve().read_bytes()
         content_type = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         return URLFetcherResponse(

@@ -27,6 +27,7 @@ from reporter._version import __version__
 from reporter.render import evidence as keys
 from reporter.render.fetcher import AssetFetcher
 from reporter.render.jinja import environment
+from reporter.render.logo import prepare
 from reporter.resources import assets_dir
 from reporter.view import Brand
 
@@ -193,7 +194,10 @@ class Engine:
 
     def __init__(self, logo: Path | None) -> None:
         assets = assets_dir()
-        self.fetcher = AssetFetcher([assets], [logo] if logo else [])
+        prepared = prepare(logo) if logo else None  # checked and scaled down once: the bytes every PDF embeds
+        self.fetcher = AssetFetcher(
+            [assets], [], {logo: (prepared.data, prepared.media_type)} if logo and prepared else {}
+        )
         self.fonts = FontConfiguration()
         self.base_url = assets.resolve().as_uri() + "/"
         self.stylesheet = CSS(filename=str(assets / STYLESHEET), url_fetcher=self.fetcher, font_config=self.fonts)

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
 from reporter.view.documents import NOT_REPORTED
+from reporter.view.fmt import plain
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
 
@@ -20,12 +21,19 @@ def breakable(text: str) -> Markup:
     Domains and e-mail addresses then wrap at their natural joints instead of
     mid-word when a column is too narrow.
     """
-    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(text))))  # noqa: S704 (escaped first)  # noqa: S704 (escaped first)
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(plain(text)))))  # noqa: S704 (escaped first)
 
 
 def thousands(value: int) -> str:
     """``5000`` → ``"5,000"``."""
     return f"{value:,}"
+
+
+def finalize(value: object) -> object:
+    """Every value a template prints: text without controls or bidi formatting (markup we built is kept)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return plain(value)
+    return value
 
 
 def environment(folder: Path | None = None) -> Environment:
@@ -38,6 +46,7 @@ def environment(folder: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        finalize=finalize,
     )
     env.filters["breakable"] = breakable
     env.filters["thousands"] = thousands

@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from reporter.view.fmt import plain
+
 MAX_CELL_CHARS = 32_767
 """Excel's limit on the characters of one cell."""
 
@@ -29,8 +31,8 @@ _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
 def clean_text(value: str) -> str:
-    """``value`` without characters XLSX forbids, cut to fit one cell with a visible marker."""
-    text = _FORBIDDEN.sub("", value)
+    """``value`` without characters XLSX forbids, controls or bidi formatting, cut to fit one cell with a marker."""
+    text = _FORBIDDEN.sub("", plain(value))
     text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER

@@ -17,6 +17,10 @@ MAX_SHEET_NAME = 31
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+_ESCAPE_LIKE = re.compile(r"_(?=[xX][0-9A-Fa-f]{4}_)")
+"""The ``_`` of an OOXML escape (``_x0041_`` is "A" to LibreOffice and Excel), which a sheet name must not hold:
+the reader would rename the sheet and every link to it would break."""
+LOOKALIKE_LOW_LINE = "\uff3f"
 
 
 def utf16_len(text: str) -> int:
@@ -31,9 +35,15 @@ def _cut(text: str, limit: int) -> str:
 
 
 def clean_sheet_name(text: str) -> str:
-    """``text`` with forbidden characters removed and blanks squeezed; may be empty."""
+    """``text`` with forbidden characters removed and blanks squeezed; may be empty.
+
+    The ``_`` starting an OOXML escape (``_x0041_``) becomes a full-width low line
+    (``＿x0041_``): it looks the same, and no reader decodes it.
+    """
     text = unicodedata.normalize("NFC", text)
     text = _FORBIDDEN.sub(" ", text)
+    while _ESCAPE_LIKE.search(text):  # replacing one may not expose another, but loop to be sure
+        text = _ESCAPE_LIKE.sub(LOOKALIKE_LOW_LINE, text)
     text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
     return _SPACES.sub(" ", text).strip().strip("'").strip()
 

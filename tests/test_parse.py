@@ -222,6 +222,7 @@ def provenance() -> Provenance:
         api_base="https://graph.microsoft.com",
         api_version="beta",
         tool_version="0.1.0",
+        data_gaps=(),
     )
 
 

@@ -126,17 +126,16 @@ _NO_CONTROLS_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\
 """``CONTROL_CHARACTERS`` as the JSON Schema states it."""
 
 
-def _text(limit: int, min_length: int = 0) -> Any:
-    field = Field(min_length=min_length, max_length=limit, json_schema_extra={"pattern": _NO_CONTROLS_PATTERN})
-    return Annotated[str, field, AfterValidator(_no_controls)]
+def _bounded(limit: int, min_length: int = 0) -> Any:
+    return Field(min_length=min_length, max_length=limit, json_schema_extra={"pattern": _NO_CONTROLS_PATTERN})
 
 
-Name = _text(NAME_LIMIT)
+Name = Annotated[str, _bounded(NAME_LIMIT), AfterValidator(_no_controls)]
 """A name or short text: at most ``NAME_LIMIT`` characters, no control characters."""
-Id = _text(ID_LIMIT, min_length=1)
+Id = Annotated[str, _bounded(ID_LIMIT, min_length=1), AfterValidator(_no_controls)]
 """A record id: 1 to ``ID_LIMIT`` characters, no control characters."""
-LongText = _text(TEXT_LIMIT)
-Url = _text(URL_LIMIT)
+LongText = Annotated[str, _bounded(TEXT_LIMIT), AfterValidator(_no_controls)]
+Url = Annotated[str, _bounded(URL_LIMIT), AfterValidator(_no_controls)]
 
 GUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _GUID = re.compile(GUID_PATTERN)
@@ -150,7 +149,9 @@ def is_guid(value: str) -> bool:
 
 def _tenant_guid(value: str) -> str:
     if not is_guid(value):
-        raise PydanticCustomError("tenant_id", "expected a tenant id (a GUID like 0a1b2c3d-0000-4000-8000-00000000000a)")
+        raise PydanticCustomError(
+            "tenant_id", "expected a tenant id (a GUID like 0a1b2c3d-0000-4000-8000-00000000000a)"
+        )
     return value.lower()
 
 

@@ -91,7 +91,8 @@ NASTY_TEXT = st.sampled_from(
 )
 # Any character the model keeps in text: no C0/C1 controls, line separators or bidi embeddings, overrides, isolates.
 text_characters = st.characters(
-    blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    blacklist_categories=("Cc", "Cs"),
+    blacklist_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
 )
 text = NASTY_TEXT | st.text(text_characters, max_size=40)
 counts = st.integers(min_value=0, max_value=MAX_COUNT)
@@ -109,7 +110,9 @@ datetimes = st.datetimes(
 tenant_ids = st.uuids().map(str)
 # A customer's tenant id: a GUID, in lower case as Graph sends it or in upper case (stored in lower case).
 customer_tenant_ids = tenant_ids | st.uuids().map(lambda u: str(u).upper())
-ids = tenant_ids | st.sampled_from([r.value for r in RequirementType]) | st.text(text_characters, min_size=1, max_size=20)
+ids = (
+    tenant_ids | st.sampled_from([r.value for r in RequirementType]) | st.text(text_characters, min_size=1, max_size=20)
+)
 
 
 def enum_member(kind: type[T]) -> st.SearchStrategy[T]:

@@ -42,14 +42,22 @@ def gaps(snap: Snapshot) -> dict[str, str]:
 # --- 8: tenant ids that are not GUIDs -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", ["t1", "", "../../evil", TENANT_A + "0", None, 12])
+@pytest.mark.parametrize("bad", ["t1", "", " ", "../../evil", TENANT_A + "0", "{" + TENANT_A + "}"])
 def test_a_customer_insight_without_a_guid_tenant_is_left_out_and_recorded(bad: object) -> None:
     odd = raw_insight(TENANT_B)
     odd["tenantId"] = bad
     snap = built(customer_insights=[raw_insight(TENANT_A), odd])
     assert [c.tenant_id for c in snap.customers] == [TENANT_A]
     reason = gaps(snap)["customerInsights[1].tenantId"]
-    assert reason.endswith("this customer is left out")
+    assert reason == f"{bad!r} is not a tenant id (a GUID): this customer is left out"
+
+
+@pytest.mark.parametrize(("bad", "problem"), [(None, "required field is missing"), (12, "expected a string")])
+def test_an_insight_without_any_tenant_id_is_malformed(bad: object, problem: str) -> None:
+    odd = raw_insight(TENANT_B)
+    odd["tenantId"] = bad
+    with pytest.raises(DataError, match=rf"^customerInsights\[1\]\.tenantId: {problem}"):
+        built(customer_insights=[raw_insight(TENANT_A), odd])
 
 
 def test_a_contract_without_a_guid_customer_is_left_out_and_recorded() -> None:

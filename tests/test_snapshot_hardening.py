@@ -54,7 +54,8 @@ def refused(edit: Callable[[dict[str, Any]], object]) -> str:
 
 def test_the_good_snapshot_loads() -> None:
     snap = loads(json.dumps(good()))
-    assert len(snap.requirements) == 1 and len(snap.history) == 1
+    assert len(snap.requirements) == 1
+    assert len(snap.history) == 1
 
 
 # --- 7: every section, no duplicate keys ------------------------------------------------------
@@ -67,7 +68,9 @@ def test_a_missing_section_is_refused(section: str) -> None:
 
 
 def test_a_missing_data_gaps_list_is_refused() -> None:
-    assert refused(lambda d: d["provenance"].pop("dataGaps")) == "snapshot: provenance.dataGaps: required field is missing"
+    assert (
+        refused(lambda d: d["provenance"].pop("dataGaps")) == "snapshot: provenance.dataGaps: required field is missing"
+    )
 
 
 def test_empty_sections_are_fine() -> None:
@@ -89,7 +92,8 @@ def test_a_duplicated_key_is_refused_naming_the_key_and_where(text: str, where: 
     with pytest.raises(DataError) as excinfo:
         loads(text)
     message = str(excinfo.value)
-    assert "is given twice" in message and where in message, message
+    assert "is given twice" in message, message
+    assert where in message
     assert "\n" not in message
 
 
@@ -123,7 +127,9 @@ def test_the_partner_tenant_is_a_guid_or_a_domain() -> None:
 # --- 9: nesting and size -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["[" * 100_000, '{"a":' * 100_000, '{"schemaVersion": 1, "x": ' + "[" * 5000 + "]" * 5000 + "}"])
+@pytest.mark.parametrize(
+    "text", ["[" * 100_000, '{"a":' * 100_000, '{"schemaVersion": 1, "x": ' + "[" * 5000 + "]" * 5000 + "}"]
+)
 def test_deeply_nested_json_is_one_line(text: str) -> None:
     with pytest.raises(DataError) as excinfo:
         loads(text)
@@ -136,7 +142,7 @@ def test_validate_of_deeply_nested_json_is_one_line_without_traceback(tmp_path: 
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code != 0
     assert "nested too deeply" in result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
 
 
 # --- 11: text lengths ----------------------------------------------------------------------------
@@ -194,7 +200,11 @@ def test_duplicate_history_ids_are_refused() -> None:
         (lambda d: d["customers"][0]["mfa"].update(compliantNonAdminsCount=99), "customers[0].mfa", "totalUsersCount"),
         (lambda d: d["requirements"][0].update(score=21), "requirements[0]", "maxScore"),
         (lambda d: d["score"].update(currentScore=100.5), "score", "maxScore"),
-        (lambda d: d["history"][0].update(compliantRequirementsCount=3, totalRequirementsCount=2), "history[0]", "total"),
+        (
+            lambda d: d["history"][0].update(compliantRequirementsCount=3, totalRequirementsCount=2),
+            "history[0]",
+            "total",
+        ),
     ],
 )
 def test_impossible_figures_are_refused_with_the_reason(
@@ -218,7 +228,8 @@ def test_impossible_requirement_details_are_refused() -> None:
 @pytest.mark.parametrize("version", [True, 1.0, "1"])
 def test_schema_version_must_be_the_integer_one(version: object) -> None:
     message = refused(lambda d: d.update(schemaVersion=version))
-    assert "schemaVersion" in message and "not supported" in message
+    assert "schemaVersion" in message
+    assert "not supported" in message
 
 
 # --- 18: control characters -----------------------------------------------------------------------
@@ -227,7 +238,9 @@ def test_schema_version_must_be_the_integer_one(version: object) -> None:
 @pytest.mark.parametrize("char", ["\x07", "\x1b", "\x00", "\t", "\n", "\x85", "\u202e", "\u2066", "\u2069"])
 def test_control_and_bidi_characters_in_names_are_refused(char: str) -> None:
     message = refused(lambda d: d["customers"][0].update(displayName=f"Evil{char}Corp"))
-    assert message.startswith(f"snapshot: customers[0].displayName: must not hold control characters (U+{ord(char):04X})")
+    assert message.startswith(
+        f"snapshot: customers[0].displayName: must not hold control characters (U+{ord(char):04X})"
+    )
     message = refused(lambda d: d["alerts"][0].update(description=f"x{char}y"))
     assert message.startswith("snapshot: alerts[0].description: must not hold control characters")
 

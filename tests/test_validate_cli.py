@@ -102,7 +102,7 @@ BAD_INPUTS: dict[str, tuple[bytes | None, list[str]]] = {
     "empty file": (b"", ["not valid JSON"]),
     "JSON array": (b"[1, 2]", ["JSON object", "list"]),
     "wrong schemaVersion": (edited(lambda d: d.update(schemaVersion=2)), ["schemaVersion 2", "not supported"]),
-    "schemaVersion as text": (edited(lambda d: d.update(schemaVersion="1")), ["schemaVersion \"1\"", "not supported"]),
+    "schemaVersion as text": (edited(lambda d: d.update(schemaVersion="1")), ['schemaVersion "1"', "not supported"]),
     "missing schemaVersion": (edited(drop_schema_version), ["schemaVersion is missing"]),
     "missing required field": (edited(drop_collected_at), ["provenance.collectedAt", "missing"]),
     "missing score": (edited(lambda d: d.pop("score")), ["score", "missing"]),

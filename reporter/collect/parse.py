@@ -24,8 +24,9 @@ shown as it is:
   model's limit (``NAME_LIMIT``, ``TEXT_LIMIT``; recorded); a URL longer than
   ``URL_LIMIT`` is dropped (recorded). An id too long or holding a control
   character cannot be cut without risking another's: it is a ``DataError``.
-- a customer insight or contract whose tenant id is not a GUID cannot be
-  attributed to a customer: it is left out (recorded); an alert's customer
+- a customer insight or contract whose tenant id is a string but not a GUID
+  cannot be attributed to a customer: it is left out (recorded); one without
+  any tenant id is malformed, a ``DataError`` as before. An alert's customer
   tenant id that is not a GUID becomes unknown (recorded).
 - impossible figures (a part above its whole, e.g. admins with MFA above all
   users, a score above its maximum) become "not available" (recorded).
@@ -735,10 +736,11 @@ def _attributable(
     for index, item in enumerate(items):
         where = f"{source}[{index}]"
         item = _object(item, where)
+        if item.get(key) is None:  # a malformed item, as any other without a required field
+            raise _fail(where, key, "required field is missing")
         if _guid(item, key, where) is None:
-            given = item.get(key)
-            shown = "no tenant id" if given is None or given == "" else f"{_show(given)} is not a tenant id (a GUID)"
-            notes.add(_join(where, key), f"{shown}: {consequence}")
+            given = _string(item, key, where)
+            notes.add(_join(where, key), f"{_show(given)} is not a tenant id (a GUID): {consequence}")
             continue
         kept.append((where, item))
     return kept

@@ -9,17 +9,54 @@ Values are held to sane ranges, so anything that validates can also be rendered:
 scores lie within ``±SCORE_LIMIT`` (Graph's run 0-100; negatives are allowed
 because a ``Single`` may carry one and the reports show it as it is), counts
 within ``0..MAX_COUNT``, response times within ``0..MAX_HOURS`` and timestamps
-within ``EARLIEST..LATEST`` (UTC). A snapshot lists each customer tenant once,
-comparing tenant ids case-insensitively.
+within ``EARLIEST..LATEST`` (UTC). A snapshot lists each customer tenant, alert,
+requirement and history point once (by id), and every section is present (an
+empty list is fine, absence is not: "no alerts" and "alerts unknown" differ).
+
+Figures must be possible: a part never exceeds its whole (customer admins and
+non-admins with MFA within all users, a score within its maximum, compliant
+tenants within all tenants, ...); a snapshot file breaking one is refused with
+the reason ("impossible figures: ..."). Tenant ids (customers, alerts' customer,
+the partner's) are GUIDs, stored in lower case; the partner's may also be the
+domain name it was configured by.
+
+Text is held to what a report can show. A snapshot file with longer text, or
+with a control character (C0, DEL, C1, line and paragraph separators, tabs and
+newlines too) or a bidi embedding/override/isolate control (U+202A-U+202E,
+U+2066-U+2069) in a name, id or free text is refused, naming the field; so a
+snapshot file's bytes stay its identity. Implicit marks (U+200E, U+200F,
+U+061C) are kept: they cannot reorder text beyond a neighbour and right-to-left
+names need them. The limits, in characters:
+
+- ``NAME_LIMIT`` (256): customer names and domains, alert names, types,
+  confidence levels, subscription ids and resolvers, requirement type names;
+- ``ID_LIMIT`` (256): record ids (requirements, alerts, history, the score);
+- ``TEXT_LIMIT`` (4,000): alert descriptions;
+- ``URL_LIMIT`` (2,048): requirements' action and help URLs.
+
+Graph data is made to fit when a collection parses it (``collect.parse``): control
+and bidi characters are removed (tabs and newlines become spaces), longer names
+and free text are cut with an ellipsis and longer URLs dropped, each recorded as
+a data gap; impossible figures become "not available", also as a data gap.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -62,8 +99,92 @@ Score = Annotated[float, Field(ge=-SCORE_LIMIT, le=SCORE_LIMIT)]
 Points = Annotated[int, Field(ge=-SCORE_LIMIT, le=SCORE_LIMIT)]
 """A requirement's whole-number score."""
 Hours = Annotated[float, Field(ge=0, le=MAX_HOURS)]
-TenantId = Annotated[str, Field(min_length=1)]
-"""Any non-empty id (Graph's are GUIDs); never used as a file name as it is."""
+
+NAME_LIMIT = 256
+"""The longest name, domain or short text a snapshot holds, in characters."""
+ID_LIMIT = 256
+"""The longest record id."""
+TEXT_LIMIT = 4000
+"""The longest free text (an alert's description)."""
+URL_LIMIT = 2048
+"""The longest URL."""
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""What text in a snapshot never holds: C0, DEL, C1, line/paragraph separators, bidi embeddings, overrides, isolates."""
+
+
+def _no_controls(value: str) -> str:
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise PydanticCustomError(
+            "control_character", "must not hold control characters (U+{code})", {"code": f"{ord(found[0]):04X}"}
+        )
+    return value
+
+
+_NO_CONTROLS_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"
+"""``CONTROL_CHARACTERS`` as the JSON Schema states it."""
+
+
+def _bounded(limit: int, min_length: int = 0) -> Any:
+    return Field(min_length=min_length, max_length=limit, json_schema_extra={"pattern": _NO_CONTROLS_PATTERN})
+
+
+Name = Annotated[str, _bounded(NAME_LIMIT), AfterValidator(_no_controls)]
+"""A name or short text: at most ``NAME_LIMIT`` characters, no control characters."""
+Id = Annotated[str, _bounded(ID_LIMIT, min_length=1), AfterValidator(_no_controls)]
+"""A record id: 1 to ``ID_LIMIT`` characters, no control characters."""
+LongText = Annotated[str, _bounded(TEXT_LIMIT), AfterValidator(_no_controls)]
+Url = Annotated[str, _bounded(URL_LIMIT), AfterValidator(_no_controls)]
+
+GUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_GUID = re.compile(GUID_PATTERN)
+_DOMAIN = re.compile("^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
+
+
+def is_guid(value: str) -> bool:
+    """Whether ``value`` is a GUID as Graph writes it (8-4-4-4-12 hex digits, any case)."""
+    return _GUID.fullmatch(value) is not None
+
+
+def _tenant_guid(value: str) -> str:
+    if not is_guid(value):
+        raise PydanticCustomError(
+            "tenant_id", "expected a tenant id (a GUID like 0a1b2c3d-0000-4000-8000-00000000000a)"
+        )
+    return value.lower()
+
+
+def _partner_tenant(value: str) -> str:
+    if not (is_guid(value) or _DOMAIN.fullmatch(value)):
+        raise PydanticCustomError("tenant_id", "expected the partner's tenant id (a GUID) or its domain name")
+    return value.lower()
+
+
+TenantId = Annotated[str, Field(json_schema_extra={"pattern": GUID_PATTERN}), AfterValidator(_tenant_guid)]
+"""A tenant GUID, any case in a file, stored in lower case (canonical)."""
+PartnerTenantId = Annotated[str, Field(json_schema_extra={"pattern": _DOMAIN.pattern}), AfterValidator(_partner_tenant)]
+"""The partner's tenant as configured: its GUID or its domain name, stored in lower case."""
+
+IMPOSSIBLE_FIGURES = "impossible_figures"
+"""The error type of a part that exceeds its whole; ``ctx["fields"]`` names the figures, comma-separated."""
+
+FigureRule = tuple[tuple[str, ...], str]
+"""Parts (field names) whose sum may not exceed a whole (a field name)."""
+
+
+def impossible(record: BaseModel, rules: Sequence[FigureRule]) -> tuple[tuple[str, ...], str] | None:
+    """The first rule ``record`` breaks, as (the fields involved, the reason), or ``None``."""
+    for parts, whole in rules:
+        values = [getattr(record, name) for name in (*parts, whole)]
+        if any(value is None for value in values):
+            continue
+        total = sum(values[:-1])
+        if total > values[-1]:
+            names = " + ".join(to_camel(name) for name in parts)
+            shown = " + ".join(f"{v:g}" for v in values[:-1]) if len(parts) > 1 else f"{total:g}"
+            return (*parts, whole), f"{names} ({shown}) is more than {to_camel(whole)} ({values[-1]:g})"
+    return None
 
 
 class Record(BaseModel):
@@ -78,6 +199,19 @@ class Record(BaseModel):
         allow_inf_nan=False,
         use_enum_values=False,
     )
+
+    figure_rules: ClassVar[tuple[FigureRule, ...]] = ()
+    """Parts that may not exceed their whole; checked on every record built."""
+
+    @model_validator(mode="after")
+    def _figures_are_possible(self) -> Record:
+        broken = impossible(self, self.figure_rules)
+        if broken is not None:
+            fields, reason = broken
+            raise PydanticCustomError(
+                IMPOSSIBLE_FIGURES, "impossible figures: {reason}", {"reason": reason, "fields": ",".join(fields)}
+            )
+        return self
 
 
 class ComplianceStatus(StrEnum):
@@ -161,6 +295,12 @@ class AdminsMfaDetails(Record):
     """The partner's own tenant: MFA for its admins and users."""
 
     kind: Literal["adminsMfa"] = "adminsMfa"
+    figure_rules = (
+        (("mfa_enabled_admins_count",), "total_admins_count"),
+        (("admins_required_not_using_mfa_count",), "total_admins_count"),
+        (("mfa_enabled_users_count",), "total_users_count"),
+        (("users_required_not_using_mfa_count",), "total_users_count"),
+    )
     total_admins_count: Count | None = None
     mfa_enabled_admins_count: Count | None = None
     admins_required_not_using_mfa_count: Count | None = None
@@ -174,12 +314,14 @@ class AdminsMfaDetails(Record):
 
 class CustomersMfaDetails(Record):
     kind: Literal["customersMfa"] = "customersMfa"
+    figure_rules = ((("compliant_tenant_count",), "total_tenant_count"),)
     compliant_tenant_count: Count | None = None
     total_tenant_count: Count | None = None
 
 
 class SpendingBudgetDetails(Record):
     kind: Literal["spendingBudget"] = "spendingBudget"
+    figure_rules = ((("customers_with_spend_budget_count",), "total_customers_count"),)
     customers_with_spend_budget_count: Count | None = None
     total_customers_count: Count | None = None
 
@@ -200,16 +342,18 @@ RequirementDetails = Annotated[
 
 
 class Requirement(Record):
-    id: str
+    figure_rules = ((("score",), "max_score"),)
+
+    id: Id
     requirement_type: RequirementType
-    requirement_type_name: str
+    requirement_type_name: Name
     """The name Graph sent (kept so an unknown type can still be shown by name)."""
     compliance_status: ComplianceStatus
     score: Points | None
     max_score: Points | None
     state: RequirementState
-    action_url: str | None = None
-    help_url: str | None = None
+    action_url: Url | None = None
+    help_url: Url | None = None
     updated_date_time: UtcDateTime | None = None
     details: RequirementDetails | None = None
 
@@ -222,7 +366,9 @@ class Requirement(Record):
 
 
 class PartnerScore(Record):
-    id: str | None = None
+    figure_rules = ((("current_score",), "max_score"),)
+
+    id: Id | None = None
     current_score: Score | None
     max_score: Score | None
     updated_date_time: UtcDateTime | None = None
@@ -230,7 +376,9 @@ class PartnerScore(Record):
 
 
 class HistoryPoint(Record):
-    id: str
+    figure_rules = ((("compliant_requirements_count",), "total_requirements_count"),)
+
+    id: Id
     created_date_time: UtcDateTime
     score: Score | None
     compliant_requirements_count: Count | None = None
@@ -241,6 +389,12 @@ class HistoryPoint(Record):
 
 
 class MfaInsight(Record):
+    figure_rules = (
+        (("compliant_admins_count", "compliant_non_admins_count"), "total_users_count"),
+        (("compliant_admins_count",), "total_users_count"),
+        (("compliant_non_admins_count",), "total_users_count"),
+    )
+
     compliant_admins_count: Count | None = None
     compliant_non_admins_count: Count | None = None
     total_users_count: Count | None = None
@@ -251,8 +405,8 @@ class MfaInsight(Record):
 
 class Customer(Record):
     tenant_id: TenantId
-    display_name: str | None = None
-    default_domain_name: str | None = None
+    display_name: Name | None = None
+    default_domain_name: Name | None = None
     name_source: NameSource | None = None
     mfa: MfaInsight | None = None
     """``None`` when Graph reported no insight for this tenant (listed in contracts only)."""
@@ -267,20 +421,20 @@ class Customer(Record):
 
 
 class Alert(Record):
-    id: str
-    display_name: str | None = None
-    description: str | None = None
-    alert_type: str | None = None
+    id: Id
+    display_name: Name | None = None
+    description: LongText | None = None
+    alert_type: Name | None = None
     severity: AlertSeverity
     status: AlertStatus
-    confidence_level: str | None = None
-    customer_tenant_id: str | None = None
-    subscription_id: str | None = None
+    confidence_level: Name | None = None
+    customer_tenant_id: TenantId | None = None
+    subscription_id: Name | None = None
     detected_date_time: UtcDateTime | None = None
     first_observed_date_time: UtcDateTime | None = None
     last_observed_date_time: UtcDateTime | None = None
     resolved_on_date_time: UtcDateTime | None = None
-    resolved_by: str | None = None
+    resolved_by: Name | None = None
     resolved_reason: ResolvedReason | None = None
     is_test: bool = False
 
@@ -309,14 +463,25 @@ class DataGap(Record):
     reason: str
 
 
+class UnmatchedCustomerRow(Record):
+    """A customers-file row for a tenant Graph did not list (a former customer, or a typo in the file)."""
+
+    tenant_id: TenantId
+    display_name: Name | None = None
+    default_domain_name: Name | None = None
+
+
 class Provenance(Record):
     collected_at: UtcDateTime
     api_base: str
     api_version: str
     tool_version: str
-    partner_tenant_id: str | None = None
+    partner_tenant_id: PartnerTenantId | None = None
     requests: tuple[RequestRecord, ...] = ()
-    data_gaps: tuple[DataGap, ...] = ()
+    data_gaps: tuple[DataGap, ...]
+    """Required in a file: a snapshot without the list cannot claim every source was read in full."""
+    unmatched_customer_rows: tuple[UnmatchedCustomerRow, ...] = ()
+    """Customers-file rows naming a tenant Graph did not list, in file order (absent in older snapshots)."""
 
 
 # --- The snapshot ------------------------------------------------------------------
@@ -328,29 +493,60 @@ class Snapshot(Record):
     schema_version: Literal[1] = 1
     provenance: Provenance
     score: PartnerScore
-    requirements: tuple[Requirement, ...] = ()
-    history: tuple[HistoryPoint, ...] = ()
-    customers: tuple[Customer, ...] = ()
-    alerts: tuple[Alert, ...] = ()
+    requirements: tuple[Requirement, ...]
+    history: tuple[HistoryPoint, ...]
+    customers: tuple[Customer, ...]
+    alerts: tuple[Alert, ...]
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _version_is_an_integer(cls, value: object) -> object:
+        """``true`` and ``1.0`` equal 1 in Python, but are not the version number."""
+        if type(value) is not int:
+            raise PydanticCustomError("schema_version", "expected the whole number 1")
+        return value
 
     @field_validator("customers")
     @classmethod
     def _tenants_are_unique(cls, customers: tuple[Customer, ...]) -> tuple[Customer, ...]:
-        """Each tenant once: ids that differ only in case are the same tenant."""
-        first: dict[str, int] = {}
-        for index, customer in enumerate(customers):
-            key = customer.tenant_id.lower()
-            if key in first:
-                raise PydanticCustomError(
-                    "duplicate_tenant_id",
-                    "tenant id {tenant_id} is listed twice, at customers[{first}] and customers[{index}]",
-                    {"tenant_id": repr(customer.tenant_id)[:60], "first": first[key], "index": index},
-                )
-            first[key] = index
-        return customers
+        """Each tenant once (ids are stored in lower case, so case does not hide a repeat)."""
+        return _unique(customers, lambda c: c.tenant_id, "tenant id", "customers")
+
+    @field_validator("alerts")
+    @classmethod
+    def _alerts_are_unique(cls, alerts: tuple[Alert, ...]) -> tuple[Alert, ...]:
+        return _unique(alerts, lambda a: a.id, "alert id", "alerts")
+
+    @field_validator("requirements")
+    @classmethod
+    def _requirements_are_unique(cls, requirements: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
+        return _unique(requirements, lambda r: r.id, "requirement id", "requirements")
+
+    @field_validator("history")
+    @classmethod
+    def _history_is_unique(cls, history: tuple[HistoryPoint, ...]) -> tuple[HistoryPoint, ...]:
+        return _unique(history, lambda h: h.id, "history point id", "history")
 
     def customer(self, tenant_id: str) -> Customer | None:
         for customer in self.customers:
             if customer.tenant_id == tenant_id:
                 return customer
         return None
+
+
+R = TypeVar("R")
+
+
+def _unique(records: tuple[R, ...], key: Callable[[R], str], what: str, section: str) -> tuple[R, ...]:
+    """``records`` if no two share a key; else the first repeat, named with both places."""
+    first: dict[str, int] = {}
+    for index, record in enumerate(records):
+        value = key(record)
+        if value in first:
+            raise PydanticCustomError(
+                "duplicate_id",
+                "{what} {value} is listed twice, at {section}[{first}] and {section}[{index}]",
+                {"what": what, "value": repr(value)[:60], "section": section, "first": first[value], "index": index},
+            )
+        first[value] = index
+    return records

@@ -36,29 +36,102 @@ def sha256(snapshot: Snapshot) -> str:
     return hashlib.sha256(dumps(snapshot)).hexdigest()
 
 
+MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+"""The largest snapshot file read (512 MiB): one of 10,000 customers is a few tens of MB."""
+
+_BOM = "\ufeff"
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKey(key)
+        data[key] = value
+    return data
+
+
 def loads(raw: bytes | str, source: str = "snapshot") -> Snapshot:
-    """Parse and validate snapshot JSON; any problem is a one-line ``DataError``."""
+    """Parse and validate snapshot JSON; any problem is a one-line ``DataError``.
+
+    UTF-8 only; a leading byte order mark is ignored. A key given twice in one
+    object, nesting deeper than Python can follow and more than
+    ``MAX_SNAPSHOT_BYTES`` are refused.
+    """
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise DataError(f"{source}: larger than {MAX_SNAPSHOT_BYTES // 2**20} MiB, too large for a snapshot")
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
         raise DataError(
-            f"{source}: not valid JSON ({exc})", "check that the file is a snapshot written by reporter"
+            f"{source}: not UTF-8 text (byte {exc.start})", "check that the file is a snapshot written by reporter"
         ) from None
+    text = text.removeprefix(_BOM)
+    data = _parse_json(text, source)
     if not isinstance(data, dict):
         raise DataError(f"{source}: a snapshot is a JSON object, found {type(data).__name__}")
     version = data.get("schemaVersion")
     if version is None:
         raise DataError(f"{source}: schemaVersion is missing", "this file is not a reporter snapshot")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise DataError(
-            f"{source}: schemaVersion {version!r} is not supported "
+            f"{source}: schemaVersion {json.dumps(version)[:60]} is not supported "
             f"(reporter {__version__} reads version {SCHEMA_VERSION})",
             "use the reporter version that wrote the file",
         )
     try:
-        return Snapshot.model_validate_json(raw)
+        # Validating the JSON text (not ``data``) keeps strict JSON semantics: dates as strings, enums by value.
+        return Snapshot.model_validate_json(text)
     except ValidationError as exc:
         raise DataError(f"{source}: {describe_validation_error(exc)}") from None
+    except RecursionError:  # pragma: no cover - json.loads above fails first
+        raise DataError(f"{source}: JSON nested too deeply for a snapshot") from None
+
+
+def _parse_json(text: str, source: str) -> Any:
+    hint = "check that the file is a snapshot written by reporter"
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{source}: not valid JSON ({exc})", hint) from None
+    except RecursionError:
+        raise DataError(f"{source}: JSON nested too deeply for a snapshot", hint) from None
+    except _DuplicateKey as exc:
+        key = json.dumps(exc.key)[:60]
+        where = _duplicate_place(text, exc.key)
+        raise DataError(f"{source}: the key {key} is given twice in {where}", hint) from None
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs, in order, repeats kept."""
+
+
+def _duplicate_place(text: str, key: str) -> str:
+    """Where in ``text`` an object first gives ``key`` twice, as a path like ``customers[3]``."""
+    path = _find(json.loads(text, object_pairs_hook=_Pairs), key)
+    return "the top level" if path == "" else (path or "an object")
+
+
+def _find(node: Any, key: str, path: str = "") -> str | None:
+    if isinstance(node, _Pairs):
+        if [name for name, _ in node].count(key) > 1:
+            return path
+        children: list[tuple[str, Any]] = [(f"{path}.{name}" if path else name, value) for name, value in node]
+    elif isinstance(node, list):
+        children = [(f"{path}[{index}]", value) for index, value in enumerate(node)]
+    else:
+        return None
+    for inner_path, value in children:
+        found = _find(value, key, inner_path)
+        if found is not None:
+            return found
+    return None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -86,7 +159,8 @@ def format_location(loc: tuple[int | str, ...]) -> str:
 
 def load(path: Path) -> Snapshot:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_SNAPSHOT_BYTES + 1)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file", "give the path of a snapshot.json") from None
     except IsADirectoryError:

@@ -28,6 +28,7 @@ def provenance(**kw: Any) -> Provenance:
             "api_base": "https://graph.microsoft.com",
             "api_version": "beta",
             "tool_version": "0.1.0",
+            "data_gaps": (),
             **kw,
         }
     )
@@ -88,6 +89,7 @@ def snapshot(**kw: Any) -> Snapshot:
         **{
             "provenance": provenance(),
             "score": PartnerScore(current_score=70.0, max_score=100.0, updated_date_time=COLLECTED),
+            **dict.fromkeys(("requirements", "history", "customers", "alerts"), ()),
             **kw,
         }
     )

@@ -1,7 +1,8 @@
 """Hypothesis strategies that build whole snapshots: unicode, ``None`` fields, every enum member and subtype.
 
-Every value stays within the model's ranges (scores, counts, hours, dates) and
-customers' tenant ids are unique case-insensitively, so every snapshot built is valid.
+Every value stays within the model's ranges (scores, counts, hours, dates, text lengths), text holds no
+control characters, figures are possible (parts within their whole), tenant ids are GUIDs and ids are unique
+within their section, so every snapshot built is valid.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from reporter.model import (
     SecurityContactDetails,
     Snapshot,
     SpendingBudgetDetails,
+    UnmatchedCustomerRow,
 )
 
 T = TypeVar("T")
@@ -46,11 +48,23 @@ R = TypeVar("R")
 
 
 def record(model: Callable[..., R], **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[R]:
-    """A model built from field strategies by Python name.
+    """A model built from field strategies by Python name, its figures made possible first.
 
     ``st.builds`` would read pydantic's alias-based signature and invent values for the camelCase names.
     """
-    return st.fixed_dictionaries(fields).map(lambda values: model(**values))
+    return st.fixed_dictionaries(fields).map(lambda values: model(**possible(model, values)))
+
+
+def possible(model: Callable[..., Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with each whole raised to the sum of its parts (or dropped, if that is beyond a count)."""
+    for parts, whole in getattr(model, "figure_rules", ()):
+        numbers = [values.get(name) for name in parts]
+        if values.get(whole) is None or any(n is None for n in numbers):
+            continue
+        total = sum(numbers)
+        if total > values[whole]:
+            values[whole] = total if total <= MAX_COUNT else None
+    return values
 
 
 def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
@@ -70,11 +84,17 @@ NASTY_TEXT = st.sampled_from(
         '<script>alert("x")</script>',
         '=HYPERLINK("http://evil.example","click")',
         "+SUM(A1:A9)",
-        "line\nbreak\ttab",
-        "A" * 200,
+        "no\u00a0break\u200bspace",
+        "mark\u200f\u061c\u200e",
+        "A" * 256,
     ]
 )
-text = NASTY_TEXT | st.text(max_size=40)
+# Any character the model keeps in text: no C0/C1 controls, line separators or bidi embeddings, overrides, isolates.
+text_characters = st.characters(
+    blacklist_categories=("Cc", "Cs"),
+    blacklist_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+)
+text = NASTY_TEXT | st.text(text_characters, max_size=40)
 counts = st.integers(min_value=0, max_value=MAX_COUNT)
 small_counts = st.integers(min_value=0, max_value=100_000)
 scores = st.floats(min_value=-SCORE_LIMIT, max_value=SCORE_LIMIT, width=32) | st.floats(
@@ -88,11 +108,11 @@ datetimes = st.datetimes(
     min_value=datetime(2000, 1, 1, 14), max_value=datetime(2100, 12, 31, 9, 59), timezones=st.just(UTC) | any_offset
 )
 tenant_ids = st.uuids().map(str)
-# A customer's tenant id: a GUID as Graph sends, or any non-empty text (none may steer a file name).
-customer_tenant_ids = (
-    tenant_ids | st.sampled_from(["t1", "/../../../tmp/evil", "..", "C:\\x", "CON"]) | st.text(min_size=1, max_size=20)
+# A customer's tenant id: a GUID, in lower case as Graph sends it or in upper case (stored in lower case).
+customer_tenant_ids = tenant_ids | st.uuids().map(lambda u: str(u).upper())
+ids = (
+    tenant_ids | st.sampled_from([r.value for r in RequirementType]) | st.text(text_characters, min_size=1, max_size=20)
 )
-ids = tenant_ids | st.sampled_from([r.value for r in RequirementType]) | st.text(min_size=1, max_size=20)
 
 
 def enum_member(kind: type[T]) -> st.SearchStrategy[T]:
@@ -214,14 +234,19 @@ provenances = record(
     api_base=st.just("https://graph.microsoft.com") | text,
     api_version=st.sampled_from(["beta", "v1.0"]),
     tool_version=st.just("0.1.0") | text,
-    partner_tenant_id=optional(tenant_ids),
+    partner_tenant_id=optional(tenant_ids | st.just("contoso.onmicrosoft.com")),
     requests=st.lists(request_records, max_size=3).map(tuple),
     data_gaps=st.lists(data_gaps, max_size=2).map(tuple),
+    unmatched_customer_rows=st.lists(
+        record(UnmatchedCustomerRow, tenant_id=tenant_ids, display_name=optional(text), default_domain_name=st.none()),
+        max_size=2,
+    ).map(tuple),
 )
 
 
 def tuples(strategy: st.SearchStrategy[Any], max_size: int = 5) -> st.SearchStrategy[tuple[Any, ...]]:
-    return st.lists(strategy, max_size=max_size).map(tuple)
+    """Records with distinct ids, as each section of a snapshot holds them."""
+    return st.lists(strategy, max_size=max_size, unique_by=lambda r: r.id).map(tuple)
 
 
 snapshots = record(
@@ -230,7 +255,7 @@ snapshots = record(
     score=partner_scores,
     requirements=tuples(requirements, 6),
     history=tuples(history_points),
-    customers=st.lists(customers, max_size=5, unique_by=lambda c: c.tenant_id.lower()).map(tuple),
+    customers=st.lists(customers, max_size=5, unique_by=lambda c: c.tenant_id).map(tuple),
     alerts=tuples(alerts),
 )
 

@@ -100,33 +100,40 @@ def test_datetime_bounds_are_inclusive_and_offsets_are_compared_in_utc() -> None
 
 # --- Tenant ids ------------------------------------------------------------------------------
 
-
-def test_tenant_id_must_not_be_empty_but_may_be_any_text() -> None:
-    assert one_line(lambda: Customer(tenant_id="")).startswith("tenant_id: ")
-    assert Customer(tenant_id="t1").tenant_id == "t1"
-    assert Customer(tenant_id="/../../../tmp/evil").tenant_id == "/../../../tmp/evil"
+T1 = "0a1b2c3d-0000-4000-8000-000000000001"
+T2 = "0a1b2c3d-0000-4000-8000-000000000002"
+T10 = "0a1b2c3d-0000-4000-8000-000000000010"
 
 
-@pytest.mark.parametrize(("first", "second"), [("t1", "t1"), ("t1", "T1"), ("ABCDEF12-aaaa", "abcdef12-AAAA")])
+@pytest.mark.parametrize("bad", ["", "t1", "/../../../tmp/evil", "..", "CON", T1 + " ", "urn:uuid:" + T1])
+def test_tenant_id_must_be_a_guid(bad: str) -> None:
+    assert one_line(lambda: Customer(tenant_id=bad)).startswith("tenant_id: expected a tenant id (a GUID")
+
+
+def test_tenant_id_is_stored_in_lower_case() -> None:
+    assert Customer(tenant_id=T1.upper()).tenant_id == T1
+
+
+@pytest.mark.parametrize(("first", "second"), [(T1, T1), (T1, T1.upper())])
 def test_a_tenant_listed_twice_makes_the_snapshot_invalid(first: str, second: str) -> None:
-    message = one_line(lambda: f.snapshot(customers=(f.customer(first, "A"), f.customer("t2"), f.customer(second))))
-    assert message.startswith(f"customers: tenant id {second!r} is listed twice, at customers[0] and customers[2]")
+    message = one_line(lambda: f.snapshot(customers=(f.customer(first, "A"), f.customer(T2), f.customer(second))))
+    assert message.startswith(f"customers: tenant id {T1!r} is listed twice, at customers[0] and customers[2]")
 
 
 def test_a_tenant_listed_twice_in_a_file_is_a_one_line_data_error() -> None:
-    data = json.loads(dumps(f.snapshot(customers=(f.customer("t1", "A"), f.customer("t2", "B")))))
-    data["customers"][1]["tenantId"] = "T1"
+    data = json.loads(dumps(f.snapshot(customers=(f.customer(T1, "A"), f.customer(T2, "B")))))
+    data["customers"][1]["tenantId"] = T1.upper()
     with pytest.raises(DataError) as excinfo:
         loads(json.dumps(data))
     message = str(excinfo.value)
     assert "\n" not in message
-    assert message.startswith("snapshot: customers: tenant id 'T1' is listed twice")
+    assert message.startswith(f"snapshot: customers: tenant id {T1!r} is listed twice")
     assert "got" not in message  # the whole list is not dumped into the message
 
 
 def test_distinct_tenants_are_kept_in_order() -> None:
-    snap = f.snapshot(customers=(f.customer("t2"), f.customer("t1"), f.customer("t10")))
-    assert [c.tenant_id for c in snap.customers] == ["t2", "t1", "t10"]
+    snap = f.snapshot(customers=(f.customer(T2), f.customer(T1), f.customer(T10)))
+    assert [c.tenant_id for c in snap.customers] == [T2, T1, T10]
     assert loads(dumps(snap)) == snap
 
 
@@ -134,6 +141,6 @@ def test_each_value_at_its_limit_round_trips() -> None:
     snap = f.snapshot(
         score=PartnerScore(current_score=-SCORE_LIMIT, max_score=SCORE_LIMIT, updated_date_time=LATEST),
         history=(HistoryPoint(id="h", created_date_time=EARLIEST, score=SCORE_LIMIT, total_requirements_count=0),),
-        customers=(Customer(tenant_id="t1", mfa=MfaInsight(total_users_count=MAX_COUNT)),),
+        customers=(Customer(tenant_id=T1, mfa=MfaInsight(total_users_count=MAX_COUNT)),),
     )
     assert loads(dumps(snap)) == snap

@@ -222,6 +222,7 @@ def provenance() -> Provenance:
         api_base="https://graph.microsoft.com",
         api_version="beta",
         tool_version="0.1.0",
+        data_gaps=(),
     )
 
 
@@ -923,12 +924,15 @@ def test_build_snapshot_customers_named_from_contracts_and_sorted() -> None:
 
 
 def test_build_snapshot_dedupes_insights_case_insensitively_keeping_the_first() -> None:
-    insights = [raw_insight(TENANT_A.upper(), totalUsersCount=10), raw_insight(TENANT_A, totalUsersCount=99)]
+    insights = [raw_insight(TENANT_A.upper(), totalUsersCount=100), raw_insight(TENANT_A, totalUsersCount=99)]
     snap = build_snapshot(payloads(customer_insights=insights), provenance())
     assert len(snap.customers) == 1
     assert snap.customers[0].tenant_id == TENANT_A
     assert snap.customers[0].mfa is not None
-    assert snap.customers[0].mfa.total_users_count == 10
+    assert snap.customers[0].mfa.total_users_count == 100
+    (gap,) = snap.provenance.data_gaps  # the repeat differs: kept once, and said so
+    assert gap.source == "customerInsights[1]"
+    assert "listed again with other figures: the first, customerInsights[0], is kept" in gap.reason
 
 
 def test_build_snapshot_adds_tenants_only_in_contracts_without_mfa() -> None:
@@ -995,7 +999,7 @@ def test_build_snapshot_no_customers() -> None:
             "customerInsights[1].mfa.compliantAdminsCount",
         ),
         ("alerts", 1, {"id": "a", "severity": 3}, "securityAlerts[1].severity"),
-        ("contracts", 1, {"displayName": "x"}, "contracts[1].customerId"),
+        ("contracts", 1, {"customerId": TENANT_B, "displayName": 5}, "contracts[1].displayName"),
         ("requirements", 1, {"id": "r", "maxScore": "ten"}, "requirements[1].maxScore"),
         ("history", 1, {"id": "h"}, "history[1].createdDateTime"),
     ],

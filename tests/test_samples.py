@@ -94,6 +94,6 @@ def test_edge_samples_hold_their_edge_cases() -> None:
     assert len(LONG_NAME) == 200
     hostile = {c.display_name for c in load("edge-injection-names").customers}
     assert {"<script>alert(1)</script>", '=HYPERLINK("http://evil.example","click")', "@SUM(A1)"} <= hostile
-    assert any(name and "\x07" in name for name in hostile)
+    assert {"BellRingers Control Character Inc", "Tabbed Start Ltd"} <= hostile  # control characters removed
     raw = (SAMPLES_DIR / "edge-injection-names" / "raw" / "contracts-page-1.json").read_text(encoding="utf-8")
     assert '"\\tTabbed Start Ltd"' in raw

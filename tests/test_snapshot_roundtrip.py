@@ -123,10 +123,15 @@ def every_member_snapshot() -> Snapshot:
     )
     return Snapshot(
         provenance=Provenance(
-            collected_at=WHEN, api_base="https://graph.microsoft.com", api_version="beta", tool_version="0"
+            collected_at=WHEN,
+            api_base="https://graph.microsoft.com",
+            api_version="beta",
+            tool_version="0",
+            data_gaps=(),
         ),
         score=PartnerScore(current_score=None, max_score=100.0),
         requirements=requirements,
+        history=(),
         customers=customers,
         alerts=alerts,
     )

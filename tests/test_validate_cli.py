@@ -37,6 +37,7 @@ def good_snapshot() -> Snapshot:
             api_base="https://graph.microsoft.com",
             api_version="beta",
             tool_version="0.1.0",
+            data_gaps=(),
         ),
         score=PartnerScore(current_score=62.5, max_score=100.0),
         requirements=(
@@ -58,6 +59,8 @@ def good_snapshot() -> Snapshot:
                 mfa=MfaInsight(total_users_count=3),
             ),
         ),
+        history=(),
+        alerts=(),
     )
 
 
@@ -95,11 +98,11 @@ def duplicate_customer(data: dict[str, Any]) -> None:
 # name -> (file content, or None for "no file"; words the one-line message must contain)
 BAD_INPUTS: dict[str, tuple[bytes | None, list[str]]] = {
     "invalid JSON": (b'{"schemaVersion": 1, "score": ', ["not valid JSON"]),
-    "not UTF-8": (b"\xff\xfe{}", ["not valid JSON"]),
+    "not UTF-8": (b"\xff\xfe{}", ["not UTF-8 text"]),
     "empty file": (b"", ["not valid JSON"]),
     "JSON array": (b"[1, 2]", ["JSON object", "list"]),
     "wrong schemaVersion": (edited(lambda d: d.update(schemaVersion=2)), ["schemaVersion 2", "not supported"]),
-    "schemaVersion as text": (edited(lambda d: d.update(schemaVersion="1")), ["schemaVersion '1'", "not supported"]),
+    "schemaVersion as text": (edited(lambda d: d.update(schemaVersion="1")), ['schemaVersion "1"', "not supported"]),
     "missing schemaVersion": (edited(drop_schema_version), ["schemaVersion is missing"]),
     "missing required field": (edited(drop_collected_at), ["provenance.collectedAt", "missing"]),
     "missing score": (edited(lambda d: d.pop("score")), ["score", "missing"]),
@@ -134,7 +137,7 @@ BAD_INPUTS: dict[str, tuple[bytes | None, list[str]]] = {
         edited(lambda d: d["customers"][0]["mfa"].update(totalUsersCount=10**13)),
         ["customers[0].mfa.totalUsersCount"],
     ),
-    "duplicate tenant id": (edited(duplicate_customer), ["customers", "listed twice", "5F6A7B8C"]),
+    "duplicate tenant id": (edited(duplicate_customer), ["customers", "listed twice", "5f6a7b8c"]),
     "empty tenant id": (edited(lambda d: d["customers"][0].update(tenantId="")), ["customers[0].tenantId"]),
     "missing file": (None, ["no such file"]),
 }

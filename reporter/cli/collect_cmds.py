@@ -57,6 +57,8 @@ def collect(config_file: Path | None, customers_file: Path | None, out: Path, ve
         snap = collect_snapshot(settings, progress=progress)
     write_bytes(out, snapshot_io.dumps(snap))
     gaps = "".join(f"; {gap.source} missing" for gap in snap.provenance.data_gaps)
+    rows = len(snap.provenance.unmatched_customer_rows)
+    gaps += f"; {rows} customers-file row{'s' if rows > 1 else ''} for a tenant Graph did not list" if rows else ""
     score = "unknown" if snap.score.current_score is None else f"{snap.score.current_score:g}"
     click.echo(
         f"{out}: score {score}, {len(snap.requirements)} requirements, {len(snap.customers)} customers, "

@@ -13,6 +13,27 @@ beyond ``MAX_COUNT``, a date outside 2000-2100), raises ``DataError`` with one
 line naming the field and where it was, e.g.
 ``customerInsights[12].mfa.totalUsersCount: expected a whole number, got 'abc'``.
 A ``Single`` too large for any float counts as infinity: "not reported".
+
+Made to fit the model, and recorded as a data gap in the snapshot's provenance
+(so the reports and the collect summary say so), where Graph's data cannot be
+shown as it is:
+
+- text (names, domains, alert fields, requirement names) loses control
+  characters and bidi embeddings/overrides/isolates (tabs and newlines become
+  spaces; silently, as it is only layout), and is cut with an ellipsis at the
+  model's limit (``NAME_LIMIT``, ``TEXT_LIMIT``; recorded); a URL longer than
+  ``URL_LIMIT`` is dropped (recorded). An id too long or holding a control
+  character cannot be cut without risking another's: it is a ``DataError``.
+- a customer insight or contract whose tenant id is a string but not a GUID
+  cannot be attributed to a customer: it is left out (recorded); one without
+  any tenant id is malformed, a ``DataError`` as before. An alert's customer
+  tenant id that is not a GUID becomes unknown (recorded).
+- impossible figures (a part above its whole, e.g. admins with MFA above all
+  users, a score above its maximum) become "not available" (recorded).
+- an item repeated with the same id (or tenant) is kept once: silently when
+  identical, else the first is kept (recorded).
+- customers-file rows naming a tenant Graph did not list are kept in
+  ``provenance.unmatched_customer_rows``.
 """
 
 from __future__ import annotations
@@ -29,12 +50,18 @@ from pydantic import BaseModel, ValidationError
 
 from reporter.errors import DataError
 from reporter.model import (
+    CONTROL_CHARACTERS,
     DATE_RANGE_TEXT,
     EARLIEST,
+    ID_LIMIT,
+    IMPOSSIBLE_FIGURES,
     LATEST,
     MAX_COUNT,
     MAX_HOURS,
+    NAME_LIMIT,
     SCORE_LIMIT,
+    TEXT_LIMIT,
+    URL_LIMIT,
     AdminsMfaDetails,
     Alert,
     AlertSeverity,
@@ -42,6 +69,7 @@ from reporter.model import (
     ComplianceStatus,
     Customer,
     CustomersMfaDetails,
+    DataGap,
     HistoryPoint,
     MfaInsight,
     NameSource,
@@ -57,13 +85,18 @@ from reporter.model import (
     SecurityContactDetails,
     Snapshot,
     SpendingBudgetDetails,
+    UnmatchedCustomerRow,
+    is_guid,
 )
 from reporter.snapshot import describe_validation_error
 
 __all__ = [
+    "MAX_NOTES",
     "CustomerName",
     "GraphPayloads",
+    "Notes",
     "build_snapshot",
+    "clean_text",
     "parse_alert",
     "parse_contract",
     "parse_customer_insight",
@@ -98,6 +131,49 @@ class CustomerName:
     display_name: str | None
     default_domain_name: str | None
     source: NameSource
+
+
+MAX_NOTES = 50
+"""At most this many data gaps record what parsing changed; the rest are counted in one more."""
+
+
+class Notes:
+    """What parsing changed or left out, to be recorded as data gaps (the reports show them)."""
+
+    def __init__(self) -> None:
+        self._gaps: list[DataGap] = []
+        self._more = 0
+
+    def add(self, source: str, reason: str) -> None:
+        if len(self._gaps) < MAX_NOTES:
+            self._gaps.append(DataGap(source=_fit(source, NAME_LIMIT), reason=_fit(reason, TEXT_LIMIT)))
+        else:
+            self._more += 1
+
+    def gaps(self) -> tuple[DataGap, ...]:
+        if not self._more:
+            return tuple(self._gaps)
+        more = DataGap(source="more", reason=f"{self._more} more items were changed or left out as above")
+        return (*self._gaps, more)
+
+
+_LAYOUT = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` with tabs, newlines and other line breaks as spaces, and every other control character removed.
+
+    Removed: C0, DEL, C1, and bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069);
+    lone surrogates become U+FFFD. The model refuses these (``model.CONTROL_CHARACTERS``).
+    """
+    value = _LONE_SURROGATE.sub("\ufffd", value)
+    return CONTROL_CHARACTERS.sub("", _LAYOUT.sub(" ", value))
+
+
+def _fit(value: str, limit: int) -> str:
+    """``value`` cleaned and, if longer than ``limit``, cut with an ellipsis."""
+    value = clean_text(value)
+    return value if len(value) <= limit else value[: limit - 1] + "\u2026"
 
 
 # --- Scalars ------------------------------------------------------------------------
@@ -151,12 +227,52 @@ def _required_string(item: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
-def _name(item: Mapping[str, Any], key: str, where: str) -> str | None:
-    """A display name or domain: blank counts as absent."""
+def _name(item: Mapping[str, Any], key: str, where: str, notes: Notes | None = None) -> str | None:
+    """A display name or domain, cleaned and cut to ``NAME_LIMIT``: blank counts as absent."""
     value = _string(item, key, where)
-    if value is None or not value.strip():
+    if value is None:
         return None
-    return value.strip()
+    return _shortened(clean_text(value).strip(), NAME_LIMIT, _join(where, key), notes) or None
+
+
+def _text(item: Mapping[str, Any], key: str, where: str, notes: Notes | None, limit: int = NAME_LIMIT) -> str | None:
+    """Free text, cleaned and cut to ``limit``."""
+    value = _string(item, key, where)
+    if value is None:
+        return None
+    return _shortened(clean_text(value), limit, _join(where, key), notes)
+
+
+def _shortened(value: str, limit: int, where: str, notes: Notes | None) -> str:
+    if len(value) <= limit:
+        return value
+    if notes is not None:
+        notes.add(where, f"{len(value):,} characters, cut to the {limit:,} a report shows")
+    return value[: limit - 1] + "\u2026"
+
+
+def _url(item: Mapping[str, Any], key: str, where: str, notes: Notes | None) -> str | None:
+    """A URL, cleaned; one longer than ``URL_LIMIT`` is dropped (a cut URL would lead elsewhere)."""
+    value = _string(item, key, where)
+    if value is None:
+        return None
+    value = clean_text(value).strip()
+    if len(value) > URL_LIMIT:
+        if notes is not None:
+            notes.add(_join(where, key), f"a URL of {len(value):,} characters (more than {URL_LIMIT:,}): left out")
+        return None
+    return value
+
+
+def _id(item: Mapping[str, Any], key: str, where: str) -> str:
+    """A record id: never changed, so one too long or holding a control character is an error."""
+    value = _required_string(item, key, where)
+    if len(value) > ID_LIMIT:
+        raise _fail(where, key, f"expected an id of at most {ID_LIMIT} characters, got {len(value):,}")
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise _fail(where, key, f"an id must not hold control characters (U+{ord(found[0]):04X})", value)
+    return value
 
 
 def _integer(item: Mapping[str, Any], key: str, where: str, *, negative: bool = False) -> int | None:
@@ -264,23 +380,35 @@ def _enum(item: Mapping[str, Any], key: str, where: str, kind: type[E], aliases:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _build(factory: Callable[..., M], where: str, **fields: Any) -> M:
-    try:
-        return factory(**fields)
-    except ValidationError as exc:
-        raise DataError(f"{where}: {describe_validation_error(exc)}") from None
+def _build(
+    factory: Callable[..., M], where: str, notes: Notes | None = None, note_where: str | None = None, **fields: Any
+) -> M:
+    """``factory(**fields)``; with ``notes``, impossible figures become ``None`` and are recorded."""
+    for _ in range(8):  # a record has at most a few rules; each pass clears one
+        try:
+            return factory(**fields)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            if notes is None or first["type"] != IMPOSSIBLE_FIGURES or first["loc"]:
+                raise DataError(f"{where}: {describe_validation_error(exc)}") from None
+            context = first.get("ctx") or {}
+            for name in str(context["fields"]).split(","):
+                fields[name] = None
+            notes.add(note_where or where, f"{context['reason']}: shown as not available")
+    raise DataError(f"{where}: impossible figures")  # pragma: no cover - rules are fewer than the passes
 
 
 # --- Score, requirements, history ----------------------------------------------------
 
 
-def parse_score(doc: Mapping[str, Any], where: str = "securityScore") -> PartnerScore:
+def parse_score(doc: Mapping[str, Any], where: str = "securityScore", notes: Notes | None = None) -> PartnerScore:
     """The partner score singleton, bare or wrapped as ``{"value": {...}}``."""
     body, where = _unwrap(doc, where)
     return _build(
         PartnerScore,
         where,
-        id=_string(body, "id", where),
+        notes,
+        id=None if body.get("id") is None else _id(body, "id", where),
         current_score=_single(body, "currentScore", where),
         max_score=_single(body, "maxScore", where),
         updated_date_time=_datetime(body, "updatedDateTime", where),
@@ -325,15 +453,16 @@ def _subtype(item: Mapping[str, Any], where: str) -> RequirementType | None:
     return None
 
 
-def parse_requirement(item: Mapping[str, Any], where: str) -> Requirement:
+def parse_requirement(item: Mapping[str, Any], where: str, notes: Notes | None = None) -> Requirement:
     item = _object(item, where)
     declared = _enum(item, "requirementType", where, RequirementType)
     requirement_type = _subtype(item, where) or declared
-    raw_name = _string(item, "requirementType", where)
+    raw_name = _text(item, "requirementType", where, notes)
     return _build(
         Requirement,
         where,
-        id=_required_string(item, "id", where),
+        notes,
+        id=_id(item, "id", where),
         requirement_type=requirement_type,
         # A known type is named by what it is (Graph's requirementType can contradict
         # @odata.type); an unknown one keeps the name Graph sent, to be shown as such.
@@ -346,18 +475,21 @@ def parse_requirement(item: Mapping[str, Any], where: str) -> Requirement:
         score=_integer(item, "score", where, negative=True),
         max_score=_integer(item, "maxScore", where, negative=True),
         state=_enum(item, "state", where, RequirementState),
-        action_url=_string(item, "actionUrl", where),
-        help_url=_string(item, "helpUrl", where),
+        action_url=_url(item, "actionUrl", where, notes),
+        help_url=_url(item, "helpUrl", where, notes),
         updated_date_time=_datetime(item, "updatedDateTime", where),
-        details=_details(requirement_type, item, where),
+        details=_details(requirement_type, item, where, notes),
     )
 
 
-def _details(kind: RequirementType, item: Mapping[str, Any], where: str) -> RequirementDetails | None:
+def _details(
+    kind: RequirementType, item: Mapping[str, Any], where: str, notes: Notes | None
+) -> RequirementDetails | None:
     if kind is RequirementType.MFA_ENFORCED_FOR_ADMINS:
         return _build(
             AdminsMfaDetails,
             where,
+            notes,
             total_admins_count=_integer(item, "totalAdminsCount", where),
             mfa_enabled_admins_count=_integer(item, "mfaEnabledAdminsCount", where),
             admins_required_not_using_mfa_count=_integer(item, "adminsRequiredNotUsingMfaCount", where),
@@ -370,6 +502,7 @@ def _details(kind: RequirementType, item: Mapping[str, Any], where: str) -> Requ
         return _build(
             CustomersMfaDetails,
             where,
+            notes,
             compliant_tenant_count=_integer(item, "compliantTenantCount", where),
             total_tenant_count=_integer(item, "totalTenantCount", where),
         )
@@ -377,6 +510,7 @@ def _details(kind: RequirementType, item: Mapping[str, Any], where: str) -> Requ
         return _build(
             SpendingBudgetDetails,
             where,
+            notes,
             customers_with_spend_budget_count=_integer(item, "customersWithSpendBudgetCount", where),
             total_customers_count=_integer(item, "totalCustomersCount", where),
         )
@@ -384,6 +518,7 @@ def _details(kind: RequirementType, item: Mapping[str, Any], where: str) -> Requ
         return _build(
             ResponseTimeDetails,
             where,
+            notes,
             average_response_time_in_hours=_single(item, "averageResponseTimeInHours", where, 0, MAX_HOURS),
         )
     if kind is RequirementType.SECURITY_CONTACT_PROVIDED:
@@ -399,7 +534,7 @@ def _policies(item: Mapping[str, Any], where: str) -> dict[str, PolicyStatus]:
     }
 
 
-def parse_history_point(item: Mapping[str, Any], where: str) -> HistoryPoint:
+def parse_history_point(item: Mapping[str, Any], where: str, notes: Notes | None = None) -> HistoryPoint:
     item = _object(item, where)
     created = _datetime(item, "createdDateTime", where)
     if created is None:
@@ -407,7 +542,8 @@ def parse_history_point(item: Mapping[str, Any], where: str) -> HistoryPoint:
     return _build(
         HistoryPoint,
         where,
-        id=_required_string(item, "id", where),
+        notes,
+        id=_id(item, "id", where),
         created_date_time=created,
         score=_single(item, "score", where),
         compliant_requirements_count=_integer(item, "compliantRequirementsCount", where),
@@ -418,23 +554,39 @@ def parse_history_point(item: Mapping[str, Any], where: str) -> HistoryPoint:
 # --- Customers, alerts, contracts -----------------------------------------------------
 
 
+def _guid(item: Mapping[str, Any], key: str, where: str) -> str | None:
+    """The tenant id under ``key`` in lower case, or ``None`` if it is absent or not a GUID."""
+    value = item.get(key)
+    if not isinstance(value, str) or not is_guid(value.strip()):
+        return None
+    return value.strip().lower()
+
+
 def _tenant_id(item: Mapping[str, Any], key: str, where: str) -> str:
-    return _required_string(item, key, where).strip().lower()
+    tenant_id = _guid(item, key, where)
+    if tenant_id is None:
+        if key not in item or item[key] is None:
+            raise _fail(where, key, "required field is missing")
+        raise _fail(where, key, "expected a tenant id (a GUID)", item[key])
+    return tenant_id
 
 
-def parse_customer_insight(item: Mapping[str, Any], where: str) -> Customer:
+def parse_customer_insight(item: Mapping[str, Any], where: str, notes: Notes | None = None) -> Customer:
     """One customer's MFA insight; the name is added later from contracts or a file."""
     item = _object(item, where)
     tenant_id = _tenant_id(item, "tenantId", where)
     raw_mfa = item.get("mfa")
-    mfa = None if raw_mfa is None else _mfa(_object(raw_mfa, _join(where, "mfa")), _join(where, "mfa"))
+    mfa_where = _join(where, "mfa")
+    mfa = None if raw_mfa is None else _mfa(_object(raw_mfa, mfa_where), mfa_where, notes, f"customer {tenant_id}")
     return _build(Customer, where, tenant_id=tenant_id, mfa=mfa)
 
 
-def _mfa(item: Mapping[str, Any], where: str) -> MfaInsight:
+def _mfa(item: Mapping[str, Any], where: str, notes: Notes | None, note_where: str) -> MfaInsight:
     return _build(
         MfaInsight,
         where,
+        notes,
+        note_where,
         compliant_admins_count=_integer(item, "compliantAdminsCount", where),
         compliant_non_admins_count=_integer(item, "compliantNonAdminsCount", where),
         total_users_count=_integer(item, "totalUsersCount", where),
@@ -442,39 +594,46 @@ def _mfa(item: Mapping[str, Any], where: str) -> MfaInsight:
     )
 
 
-def parse_alert(item: Mapping[str, Any], where: str) -> Alert:
+def parse_alert(item: Mapping[str, Any], where: str, notes: Notes | None = None) -> Alert:
+    """One security alert; a customer tenant id that is not a GUID becomes unknown (recorded in ``notes``)."""
     item = _object(item, where)
-    tenant = _name(item, "customerTenantId", where)
+    tenant = _guid(item, "customerTenantId", where)
+    given = item.get("customerTenantId")
+    if tenant is None and given is not None and given != "" and notes is not None:
+        notes.add(
+            _join(where, "customerTenantId"),
+            f"{_show(given)} is not a tenant id (a GUID): the alert is counted for no customer",
+        )
     reason = None if item.get("resolvedReason") is None else _enum(item, "resolvedReason", where, ResolvedReason)
     return _build(
         Alert,
         where,
-        id=_required_string(item, "id", where),
-        display_name=_string(item, "displayName", where),
-        description=_string(item, "description", where),
-        alert_type=_string(item, "alertType", where),
+        id=_id(item, "id", where),
+        display_name=_text(item, "displayName", where, notes),
+        description=_text(item, "description", where, notes, TEXT_LIMIT),
+        alert_type=_text(item, "alertType", where, notes),
         severity=_enum(item, "severity", where, AlertSeverity),
         status=_enum(item, "status", where, AlertStatus),
-        confidence_level=_string(item, "confidenceLevel", where),
-        customer_tenant_id=tenant.lower() if tenant else None,
-        subscription_id=_string(item, "subscriptionId", where),
+        confidence_level=_text(item, "confidenceLevel", where, notes),
+        customer_tenant_id=tenant,
+        subscription_id=_text(item, "subscriptionId", where, notes),
         detected_date_time=_datetime(item, "detectedDateTime", where),
         first_observed_date_time=_datetime(item, "firstObservedDateTime", where),
         last_observed_date_time=_datetime(item, "lastObservedDateTime", where),
         resolved_on_date_time=_datetime(item, "resolvedOnDateTime", where),
-        resolved_by=_string(item, "resolvedBy", where),
+        resolved_by=_text(item, "resolvedBy", where, notes),
         resolved_reason=reason,
         is_test=_boolean(item, "isTest", where, default=False),
     )
 
 
-def parse_contract(item: Mapping[str, Any], where: str) -> CustomerName:
+def parse_contract(item: Mapping[str, Any], where: str, notes: Notes | None = None) -> CustomerName:
     """One item of ``GET /v1.0/contracts``: the customer's tenant id and names."""
     item = _object(item, where)
     return CustomerName(
         tenant_id=_tenant_id(item, "customerId", where),
-        display_name=_name(item, "displayName", where),
-        default_domain_name=_name(item, "defaultDomainName", where),
+        display_name=_name(item, "displayName", where, notes),
+        default_domain_name=_name(item, "defaultDomainName", where, notes),
         source=NameSource.CONTRACTS,
     )
 
@@ -487,31 +646,104 @@ def build_snapshot(
     provenance: Provenance,
     names: Mapping[str, CustomerName] | None = None,
 ) -> Snapshot:
-    """Assemble a snapshot; ``names`` (e.g. from a customers file) override contract names."""
+    """Assemble a snapshot; ``names`` (e.g. from a customers file) override contract names.
+
+    What had to be changed or left out is added to ``provenance.data_gaps``; customers-file rows
+    for tenants Graph did not list go to ``provenance.unmatched_customer_rows``.
+    """
+    notes = Notes()
     body, where = _unwrap(payloads.score, "securityScore")
     requirement_items = _items(payloads.requirements, body, _join(where, "requirements"))
     history_items = _items(payloads.history, body, _join(where, "history"))
-    requirements = tuple(parse_requirement(x, f"requirements[{i}]") for i, x in enumerate(requirement_items))
+    requirements = _once(
+        [
+            (f"requirements[{i}]", parse_requirement(x, f"requirements[{i}]", notes))
+            for i, x in enumerate(requirement_items)
+        ],
+        lambda r: r.id,
+        "requirement",
+        notes,
+    )
     history = sorted(
-        (parse_history_point(x, f"history[{i}]") for i, x in enumerate(history_items)),
+        _once(
+            [(f"history[{i}]", parse_history_point(x, f"history[{i}]", notes)) for i, x in enumerate(history_items)],
+            lambda h: h.id,
+            "history point",
+            notes,
+        ),
         key=lambda point: (point.created_date_time, point.id),
     )
     alerts = sorted(
-        (parse_alert(x, f"securityAlerts[{i}]") for i, x in enumerate(payloads.alerts or ())),
+        _once(
+            [
+                (f"securityAlerts[{i}]", parse_alert(x, f"securityAlerts[{i}]", notes))
+                for i, x in enumerate(payloads.alerts or ())
+            ],
+            lambda a: a.id,
+            "alert",
+            notes,
+        ),
         key=lambda alert: (alert.detected_date_time or _EPOCH, alert.id),
     )
-    contract_names = [parse_contract(x, f"contracts[{i}]") for i, x in enumerate(payloads.contracts or ())]
-    customers = _customers(payloads.customer_insights, contract_names, names or {})
+    contract_names = [
+        parse_contract(x, where, notes)
+        for where, x in _attributable(
+            payloads.contracts or (), "contracts", "customerId", "its names are not used", notes
+        )
+    ]
+    customers, unmatched = _customers(payloads.customer_insights, contract_names, names or {}, notes)
+    score = parse_score(payloads.score, notes=notes)
     return _build(
         Snapshot,
         "snapshot",
-        provenance=provenance,
-        score=parse_score(payloads.score),
-        requirements=requirements,
+        provenance=provenance.model_copy(
+            update={
+                "data_gaps": (*provenance.data_gaps, *notes.gaps()),
+                "unmatched_customer_rows": (*provenance.unmatched_customer_rows, *unmatched),
+            }
+        ),
+        score=score,
+        requirements=tuple(requirements),
         history=tuple(history),
         customers=customers,
         alerts=tuple(alerts),
     )
+
+
+K = TypeVar("K")
+
+
+def _once(parsed: Sequence[tuple[str, K]], key: Callable[[K], str], what: str, notes: Notes) -> list[K]:
+    """Each record once by ``key``: an identical repeat is dropped; a different one too, recorded."""
+    first: dict[str, tuple[str, K]] = {}
+    for where, record in parsed:
+        value = key(record)
+        if value not in first:
+            first[value] = (where, record)
+        elif first[value][1] != record:
+            notes.add(
+                where,
+                f"{what} {_show(value)} is listed again with other figures: the first, {first[value][0]}, is kept",
+            )
+    return [record for _, record in first.values()]
+
+
+def _attributable(
+    items: Sequence[Mapping[str, Any]], source: str, key: str, consequence: str, notes: Notes
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """``items`` (with where each was) whose tenant id is a GUID; the others are recorded and left out."""
+    kept: list[tuple[str, Mapping[str, Any]]] = []
+    for index, item in enumerate(items):
+        where = f"{source}[{index}]"
+        item = _object(item, where)
+        if item.get(key) is None:  # a malformed item, as any other without a required field
+            raise _fail(where, key, "required field is missing")
+        if _guid(item, key, where) is None:
+            given = _string(item, key, where)
+            notes.add(_join(where, key), f"{_show(given)} is not a tenant id (a GUID): {consequence}")
+            continue
+        kept.append((where, item))
+    return kept
 
 
 def _items(
@@ -532,20 +764,51 @@ def _customers(
     insights: Sequence[Mapping[str, Any]],
     contracts: Sequence[CustomerName],
     overrides: Mapping[str, CustomerName],
-) -> tuple[Customer, ...]:
-    by_tenant: dict[str, Customer] = {}
-    for index, item in enumerate(insights):
-        customer = parse_customer_insight(item, f"customerInsights[{index}]")
-        by_tenant.setdefault(customer.tenant_id, customer)
+    notes: Notes,
+) -> tuple[tuple[Customer, ...], tuple[UnmatchedCustomerRow, ...]]:
+    """The customers, sorted by label, and the overrides (customers-file rows) naming no tenant Graph listed."""
+    parsed = [
+        (where, parse_customer_insight(item, where, notes))
+        for where, item in _attributable(insights, "customerInsights", "tenantId", "this customer is left out", notes)
+    ]
+    by_tenant = {c.tenant_id: c for c in _once(parsed, lambda c: c.tenant_id, "customer tenant", notes)}
     known: dict[str, CustomerName] = {}
     for name in contracts:
         known.setdefault(name.tenant_id, name)
         by_tenant.setdefault(name.tenant_id, Customer(tenant_id=name.tenant_id))
-    for key, name in overrides.items():
+    unmatched: list[UnmatchedCustomerRow] = []
+    for key, given in overrides.items():
         tenant_id = key.strip().lower()
+        if not is_guid(tenant_id):
+            notes.add("customers file", f"{_show(key)} is not a tenant id (a GUID): its name is not used")
+            continue
+        name = _cleaned_override(given, tenant_id, notes)
+        if tenant_id not in by_tenant:
+            unmatched.append(
+                UnmatchedCustomerRow(
+                    tenant_id=tenant_id, display_name=name.display_name, default_domain_name=name.default_domain_name
+                )
+            )
+            continue
         known[tenant_id] = _merge(known.get(tenant_id), name)
     named = [_named(customer, known.get(tenant_id)) for tenant_id, customer in by_tenant.items()]
-    return tuple(sorted(named, key=lambda c: (c.label.casefold(), c.tenant_id)))
+    return tuple(sorted(named, key=lambda c: (c.label.casefold(), c.tenant_id))), tuple(unmatched)
+
+
+def _cleaned_override(name: CustomerName, tenant_id: str, notes: Notes) -> CustomerName:
+    """A customers-file name and domain as the model holds them: cleaned, cut to ``NAME_LIMIT`` (recorded)."""
+    where = f"customers file, tenant {tenant_id}"
+    cleaned = {
+        field: _shortened(clean_text(value).strip(), NAME_LIMIT, f"{where}, {field}", notes) or None
+        for field, value in (("name", name.display_name), ("domain", name.default_domain_name))
+        if value is not None
+    }
+    return CustomerName(
+        tenant_id=tenant_id,
+        display_name=cleaned.get("name"),
+        default_domain_name=cleaned.get("domain"),
+        source=name.source,
+    )
 
 
 def _merge(base: CustomerName | None, override: CustomerName) -> CustomerName:

@@ -200,6 +200,7 @@ def snapshot_from_raw(folder: Path) -> Snapshot:
         tool_version=__version__,
         partner_tenant_id=info["partnerTenantId"],
         requests=tuple(requests),
+        data_gaps=(),
     )
     payloads = GraphPayloads(score=score, **{field: items[name] for name, field in _COLLECTION_FIELDS.items()})
     return build_snapshot(payloads, provenance)

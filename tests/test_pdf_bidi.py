@@ -32,10 +32,10 @@ def test_plain_drops_controls_and_bidi_formatting_and_keeps_the_rest() -> None:
 
 def test_a_bidi_override_in_a_name_does_not_reorder_the_pdf_and_no_control_reaches_it(tmp_path: Path) -> None:
     customers = (
-        f.customer(TENANT, HOSTILE, domain=f"evil{RLO}moc.example{BEL}"),
+        f.customer(TENANT, HOSTILE, domain=f"evil{RLO}moc.example{BEL}", unchecked=True),
         *(f.customer(f"0a1b2c3d-0000-4000-8000-00000000000{i}", f"Plain {i}") for i in range(2, 7)),
     )
-    alert = Alert(
+    alert = Alert.model_construct(
         id="a1",
         display_name=f"Sign-in {RLO}from Tor{PDF_}{ESC}",
         severity=AlertSeverity.HIGH,

@@ -40,8 +40,8 @@ def test_month_over_month_names_coverage_policy_items_customers_and_requirements
     )
     changes = compare(before, after, previous_sha256="x" * 64)
     assert changes.previous_period == "2026-11"
-    assert changes.customers_gained == (("t4", "New Co"),)
-    assert changes.customers_lost == (("t3", "Gone Ltd"),)
+    assert changes.customers_gained == ((f.tid("t4"), "New Co"),)
+    assert changes.customers_lost == ((f.tid("t3"), "Gone Ltd"),)
     assert [c.name for c in changes.customers] == ["Alpha"]
     alpha = changes.for_customer("T1")
     assert alpha is not None

@@ -59,14 +59,14 @@ def sample_snapshot() -> Snapshot:
     """A small partner: three customers at different levels, alerts (one a test), sparse history."""
     return f.snapshot(
         customers=(
-            f.customer("aaaaaaaa-0001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=5),
-            f.customer("bbbbbbbb-0002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=OFF),
-            f.customer("cccccccc-0003", "Woodgrove Bank", domain="woodgrove.example", users=10, non_admins=8),
+            f.customer("aaaaaaaa-0000-4000-8000-000000000001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=5),
+            f.customer("bbbbbbbb-0000-4000-8000-000000000002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=OFF),
+            f.customer("cccccccc-0000-4000-8000-000000000003", "Woodgrove Bank", domain="woodgrove.example", users=10, non_admins=8),
         ),
         alerts=(
-            f.alert("al-1", "aaaaaaaa-0001", AlertSeverity.MEDIUM),
-            f.alert("al-2", "bbbbbbbb-0002", AlertSeverity.LOW, AlertStatus.RESOLVED),
-            f.alert("al-3", "cccccccc-0003", is_test=True),
+            f.alert("al-1", "aaaaaaaa-0000-4000-8000-000000000001", AlertSeverity.MEDIUM),
+            f.alert("al-2", "bbbbbbbb-0000-4000-8000-000000000002", AlertSeverity.LOW, AlertStatus.RESOLVED),
+            f.alert("al-3", "cccccccc-0000-4000-8000-000000000003", is_test=True),
         ),
         history=f.history(
             (datetime(2026, 7, 3, tzinfo=UTC), 50.0),
@@ -309,7 +309,7 @@ def test_render_all_lists_the_workbooks_in_the_manifest(tmp_path: Path) -> None:
     }
     for path, entry in workbooks.items():
         assert entry["sha256"] == hashlib.sha256((tmp_path / path).read_bytes()).hexdigest()
-    assert workbooks["customers/contoso-ltd-aaaaaaaa.xlsx"]["tenantId"] == "aaaaaaaa-0001"
+    assert workbooks["customers/contoso-ltd-aaaaaaaa.xlsx"]["tenantId"] == "aaaaaaaa-0000-4000-8000-000000000001"
 
 
 def previous_snapshot() -> Snapshot:
@@ -317,9 +317,9 @@ def previous_snapshot() -> Snapshot:
     return f.snapshot(
         provenance=f.provenance(collected_at=datetime(2026, 10, 1, 6, 0, tzinfo=UTC)),
         customers=(
-            f.customer("aaaaaaaa-0001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=30),
-            f.customer("bbbbbbbb-0002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=ON),
-            f.customer("dddddddd-0004", "Delta Dairy", domain="delta.example"),
+            f.customer("aaaaaaaa-0000-4000-8000-000000000001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=30),
+            f.customer("bbbbbbbb-0000-4000-8000-000000000002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=ON),
+            f.customer("dddddddd-0000-4000-8000-000000000004", "Delta Dairy", domain="delta.example"),
         ),
     )
 

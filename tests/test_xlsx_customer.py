@@ -147,7 +147,7 @@ def test_a_customer_workbook_compares_when_the_base_is_large_enough(tmp_path: Pa
     snap = f.snapshot(customers=customers)
     context = build_context(snap, BRAND)
     xlsx.render(context, tmp_path, RenderOptions(customer_workbooks=True))
-    row = next(r for r in context.rows if r.customer.tenant_id == "t3-large")
+    row = next(r for r in context.rows if r.customer.tenant_id == f.tid("t3-large"))
     view = context.customer_view(row)
     assert view.comparison.shown
     rows = {r[1]: r[2] for r in _overview(tmp_path / "customers" / f"{row.slug}.xlsx") if r[0] == "Comparison"}

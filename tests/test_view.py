@@ -127,7 +127,9 @@ def test_slug_keeps_a_guid_whole_when_asked() -> None:
 def test_unique_slugs_are_safe_and_distinct_for_any_tenant_ids(tenant_ids: list[str], data: st.DataObject) -> None:
     distinct = list({t.lower(): t for t in tenant_ids}.values())
     names = data.draw(st.lists(st.none() | st.sampled_from(["", "شركة", "Contoso", "../x"]), min_size=len(distinct)))
-    customers = [f.customer(t, n, unchecked=True) for t, n in zip(distinct, names + [None] * len(distinct), strict=False)]
+    customers = [
+        f.customer(t, n, unchecked=True) for t, n in zip(distinct, names + [None] * len(distinct), strict=False)
+    ]
     slugs = unique_slugs(customers)
     assert len(set(slugs.values())) == len(customers)
     for stem in slugs.values():

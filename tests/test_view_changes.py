@@ -43,7 +43,7 @@ def test_month_over_month_names_coverage_policy_items_customers_and_requirements
     assert changes.customers_gained == ((f.tid("t4"), "New Co"),)
     assert changes.customers_lost == ((f.tid("t3"), "Gone Ltd"),)
     assert [c.name for c in changes.customers] == ["Alpha"]
-    alpha = changes.for_customer("T1")
+    alpha = changes.for_customer(f.tid("t1").upper())
     assert alpha is not None
     assert alpha.coverage_change_text == "41% → 95% (+54 pts)"
     assert ("Conditional Access", "Off", "On") in alpha.policy_changes

@@ -59,9 +59,24 @@ def sample_snapshot() -> Snapshot:
     """A small partner: three customers at different levels, alerts (one a test), sparse history."""
     return f.snapshot(
         customers=(
-            f.customer("aaaaaaaa-0000-4000-8000-000000000001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=5),
-            f.customer("bbbbbbbb-0000-4000-8000-000000000002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=OFF),
-            f.customer("cccccccc-0000-4000-8000-000000000003", "Woodgrove Bank", domain="woodgrove.example", users=10, non_admins=8),
+            f.customer(
+                "aaaaaaaa-0000-4000-8000-000000000001",
+                "Contoso Ltd",
+                domain="contoso.example",
+                users=40,
+                admins=0,
+                non_admins=5,
+            ),
+            f.customer(
+                "bbbbbbbb-0000-4000-8000-000000000002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=OFF
+            ),
+            f.customer(
+                "cccccccc-0000-4000-8000-000000000003",
+                "Woodgrove Bank",
+                domain="woodgrove.example",
+                users=10,
+                non_admins=8,
+            ),
         ),
         alerts=(
             f.alert("al-1", "aaaaaaaa-0000-4000-8000-000000000001", AlertSeverity.MEDIUM),
@@ -317,8 +332,17 @@ def previous_snapshot() -> Snapshot:
     return f.snapshot(
         provenance=f.provenance(collected_at=datetime(2026, 10, 1, 6, 0, tzinfo=UTC)),
         customers=(
-            f.customer("aaaaaaaa-0000-4000-8000-000000000001", "Contoso Ltd", domain="contoso.example", users=40, admins=0, non_admins=30),
-            f.customer("bbbbbbbb-0000-4000-8000-000000000002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=ON),
+            f.customer(
+                "aaaaaaaa-0000-4000-8000-000000000001",
+                "Contoso Ltd",
+                domain="contoso.example",
+                users=40,
+                admins=0,
+                non_admins=30,
+            ),
+            f.customer(
+                "bbbbbbbb-0000-4000-8000-000000000002", "Northwind Traders", domain="northwind.example", ca=OFF, sd=ON
+            ),
             f.customer("dddddddd-0000-4000-8000-000000000004", "Delta Dairy", domain="delta.example"),
         ),
     )

@@ -47,7 +47,8 @@ INJECTIONS = (
 
 def hostile_snapshot() -> Snapshot:
     customers = tuple(
-        f.customer(f"{i:08x}-dead-beef", text, domain=f"{text}.example", unchecked=True) for i, text in enumerate(INJECTIONS)
+        f.customer(f"{i:08x}-dead-beef", text, domain=f"{text}.example", unchecked=True)
+        for i, text in enumerate(INJECTIONS)
     )
     alerts = tuple(
         Alert.model_construct(  # the model refuses control characters: this tests the workbook's own defence

@@ -105,11 +105,18 @@ def test_an_endless_body_ends_the_process_in_one_line_with_bounded_memory(tmp_pa
 # --- item 6: the time budget covers whole answers ---------------------------------------------------
 
 
-def test_a_trickling_body_ends_the_run_within_its_time_budget(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "interval",
+    [
+        pytest.param(0.5, id="each-read-is-quick"),  # the deadline checked between chunks
+        pytest.param(30.0, id="one-read-outlasts-the-budget"),  # each read's timeout clipped to the time left
+    ],
+)
+def test_a_trickling_body_ends_the_run_within_its_time_budget(tmp_path: Path, interval: float) -> None:
     budget, slack = 2.0, 1.5
     pool = ThreadPoolExecutor(max_workers=1)
     try:
-        with Emulator(EmulatorOptions(customers=12, faults=Faults(trickle=0.5))) as emu:
+        with Emulator(EmulatorOptions(customers=12, faults=Faults(trickle=interval))) as emu:
             settings = emulator_settings(emu, tmp_path, time_budget=budget)
             started = time.monotonic()
             running = pool.submit(collect, settings, retry_policy=FAST)
@@ -127,6 +134,8 @@ def test_a_trickling_body_ends_the_run_within_its_time_budget(tmp_path: Path) ->
     assert f"GET {INSIGHTS}" in text
     assert "time budget of 2 s ran out" in text
     assert "client-request-id " in text
+    assert "request-id none" not in text  # the answer had begun: its id is known
+    assert "read_timeout" not in text
     assert "raise [graph] time_budget" in text
 
 

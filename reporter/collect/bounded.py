@@ -56,15 +56,19 @@ def read_bounded(
                 "a real answer is far smaller; check the URL, or a proxy between here and the service",
             )
         body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise error(
-                    f"{what}: the answer is larger than {_size(limit)}; stopped reading "
-                    f"(HTTP {response.status_code}; {request_ids(request, response)})",
-                    "a real answer is far smaller; check the URL, or a proxy between here and the service",
-                )
-            budget.check(what, request_ids(request, response))
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise error(
+                        f"{what}: the answer is larger than {_size(limit)}; stopped reading "
+                        f"(HTTP {response.status_code}; {request_ids(request, response)})",
+                        "a real answer is far smaller; check the URL, or a proxy between here and the service",
+                    )
+                budget.check(what, request_ids(request, response))
+        except httpx.TransportError:
+            budget.check(what, request_ids(request, response))  # the transport stopped at the deadline
+            raise
     finally:
         response.close()
     dropped = {"content-encoding", "content-length", "transfer-encoding"}

@@ -23,7 +23,7 @@ Remaining = Callable[[], float]
 """Seconds left in the run's budget (negative once it has run out)."""
 
 BUDGET_SPENT = "the run's time budget ran out"
-"""The message of the timeout raised when no time is left (``is_budget_spent`` recognises it)."""
+"""The message of the timeout raised when no time is left."""
 
 
 class _DeadlineStream(httpcore.NetworkStream):
@@ -172,8 +172,3 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._pool.close()
-
-
-def is_budget_spent(exc: BaseException) -> bool:
-    """Whether ``exc`` is the timeout raised because the run's budget ran out."""
-    return isinstance(exc, httpx.TimeoutException) and BUDGET_SPENT in str(exc)

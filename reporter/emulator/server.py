@@ -117,6 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _trickle(self, path: str, body: bytes, interval: float) -> None:
         """``body`` one byte every ``interval`` seconds, until it is all sent or the emulator stops."""
+        self.wfile.flush()  # the headers at once
         for index in range(len(body)):
             if self.server.stopping.wait(interval):
                 self.close_connection = True

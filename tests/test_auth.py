@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from reporter.collect.auth import MsalTokenSource, create_token_source, describe_msal_error
+from reporter.collect.bounded import MAX_SIGN_IN_RESPONSE_BYTES
 from reporter.collect.config import Secret, Settings
 from reporter.collect.credentials import certificate_credential
 from reporter.collect.http import build_http_client
@@ -38,7 +39,7 @@ def sign_in(cloud: FakeCloud, settings: Settings | None = None, clock: FakeClock
     settings = settings or fake_settings()
     clock = clock or FakeClock()
     http = build_http_client(settings, cloud.transport())
-    retrier = Retrier(RunBudget(clock, 60), RetryPolicy(rng=random.Random(1)))
+    retrier = Retrier(RunBudget(clock, 3600), RetryPolicy(rng=random.Random(1)))  # the budget now stops requests
     return create_token_source(settings, http, retrier, clock)
 
 
@@ -203,3 +204,12 @@ def test_the_certificate_thumbprint_is_its_sha1(tmp_path: Path) -> None:
     credential = certificate_credential(path, None)
     assert credential["thumbprint"] == cert.fingerprint(hashes.SHA1()).hex().upper()  # noqa: S303
     assert "ENCRYPTED" not in credential["private_key"]
+
+
+def test_a_sign_in_answer_past_its_cap_is_refused() -> None:
+    cloud = FakeCloud()
+    padded = {"token_type": "Bearer", "expires_in": 3600, "access_token": "t", "pad": "x" * MAX_SIGN_IN_RESPONSE_BYTES}
+    cloud.script[TOKEN_PATH] = [response(200, padded)]
+    tokens = sign_in(cloud)
+    with pytest.raises(AuthError, match=r"POST login.test/.*/token: the answer .*larger than 1 MiB"):
+        tokens.token()

@@ -255,6 +255,28 @@ def test_a_malformed_page_names_the_url_and_both_ids(clock: FakeClock) -> None:
         client.get_paged(INSIGHTS)
 
 
+def test_a_2xx_answer_that_is_not_json_names_its_content_type(clock: FakeClock) -> None:
+    cloud = FakeCloud()
+    page = b"<html><body>Please sign in to the proxy</body></html>"
+    cloud.script[SCORE] = [response(200, page, headers={"Content-Type": "text/html; charset=utf-8"})]
+    client, _ = make_client(cloud, clock)
+    with pytest.raises(
+        DataError, match=r"securityScore: the answer is not JSON but text/html \(HTTP 200; client-request-id"
+    ):
+        client.get_json("/security/partner/securityScore")
+
+
+def test_a_redirect_names_where_it_points_and_is_not_followed(clock: FakeClock) -> None:
+    cloud = FakeCloud()
+    cloud.script[SCORE] = [response(301, b"", headers={"Location": "https://graph.example.org/beta/x?y=1"})]
+    client, _ = make_client(cloud, clock)
+    with pytest.raises(GraphError, match=r"a redirect \(HTTP 301 to graph.example.org/beta/x;") as caught:
+        client.get_json("/security/partner/securityScore")
+    assert caught.value.hint is not None
+    assert "graph_url" in caught.value.hint
+    assert cloud.paths("/beta/x") == []
+
+
 def test_a_page_without_a_value_list_is_a_data_error(clock: FakeClock) -> None:
     cloud = FakeCloud()
     cloud.script[f"{SCORE}/customerInsights"] = [response(200, {"items": []})]

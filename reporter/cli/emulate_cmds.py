@@ -18,11 +18,23 @@ from reporter.emulator.options import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_TENANT_ID,
+    HugeBody,
     MalformedPage,
 )
 from reporter.errors import ConfigError
 
 _RATE = click.FloatRange(0.0, 1.0)
+_PORTAL = "https://portal.example.net/login"
+
+
+def _huge_body(ctx: click.Context, param: click.Parameter, value: str | None) -> HugeBody | None:
+    if value is None:
+        return None
+    if value == "endless":
+        return "endless"
+    if value.strip().isdigit():
+        return int(value)
+    raise click.BadParameter(f"{value!r} is neither a number of bytes nor 'endless'")
 
 
 @cli.command()
@@ -72,6 +84,21 @@ _RATE = click.FloatRange(0.0, 1.0)
     help="Break one customerInsights page: cut-off JSON (the default) or an item without tenantId.",
 )
 @click.option("--repeat-next-link", is_flag=True, help="One customerInsights page links back to itself.")
+@click.option(
+    "--huge-body",
+    metavar="BYTES|endless",
+    callback=_huge_body,
+    is_flag=False,
+    flag_value="endless",
+    help="customerInsights answers with zero bytes: endless (the default) or this many bytes.",
+)
+@click.option("--huge-body-declared", is_flag=True, help="Announce --huge-body's size in Content-Length.")
+@click.option(
+    "--trickle", type=click.FloatRange(0, min_open=True), help="customerInsights pages: one byte per SECONDS."
+)
+@click.option(
+    "--redirect", metavar="URL", is_flag=False, flag_value=_PORTAL, help=f"Answer Graph 302 to this URL [{_PORTAL}]."
+)
 @click.option("--wrapped-singleton", is_flag=True, help='Answer securityScore as {"value": {...}}.')
 @click.option("--fault-seed", type=int, default=0, help="Seed of the injected faults.")
 @translate_errors
@@ -100,6 +127,10 @@ def emulate(
     alerts_failing: bool,
     malformed_page: MalformedPage | None,
     repeat_next_link: bool,
+    huge_body: HugeBody | None,
+    huge_body_declared: bool,
+    trickle: float | None,
+    redirect: str | None,
     wrapped_singleton: bool,
     fault_seed: int,
 ) -> None:
@@ -130,6 +161,10 @@ def emulate(
             alerts_failing=alerts_failing,
             malformed_page=malformed_page,
             repeat_next_link=repeat_next_link,
+            huge_body=huge_body,
+            huge_body_declared=huge_body_declared,
+            trickle=trickle,
+            redirect=redirect,
             seed=fault_seed,
         ),
     )

@@ -1,8 +1,9 @@
 """App-only sign-in with msal: one application object per run, its HTTP through our client.
 
 msal talks to Entra ID through ``MsalHttp``, an adapter over the run's
-``httpx.Client`` (so the configured CA bundle is the only trust anchor, and
-Entra ID's throttling is retried like Graph's). msal answers errors with a
+``httpx.Client`` (so the configured CA bundle is the only trust anchor,
+Entra ID's throttling is retried like Graph's, and its answers are read within
+the same bounds: ``MAX_SIGN_IN_RESPONSE_BYTES`` and the run's time budget). msal answers errors with a
 dictionary; ``describe_msal_error`` turns the common ones into one line.
 """
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 import msal
 
+from reporter.collect.bounded import MAX_SIGN_IN_RESPONSE_BYTES, read_bounded
 from reporter.collect.config import GRAPH_SCOPE, Settings
 from reporter.collect.credentials import msal_credential
 from reporter.collect.retry import Clock, Retrier, describe_network_error
@@ -61,9 +63,9 @@ class MsalHttp:
     ) -> httpx.Response:
         form = _form(data) if isinstance(data, Mapping) else None
         content = data if isinstance(data, str | bytes) else None
-        return self._retrier.run(
-            lambda: self._http.post(
-                url, params=_params(params), data=form, content=content, headers=dict(headers or {})
+        return self._exchange(
+            lambda: self._http.build_request(
+                "POST", url, params=_params(params), data=form, content=content, headers=dict(headers or {})
             ),
             f"POST {_where(url)}",
         )
@@ -75,10 +77,31 @@ class MsalHttp:
         headers: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        return self._retrier.run(
-            lambda: self._http.get(url, params=_params(params), headers=dict(headers or {})),
+        return self._exchange(
+            lambda: self._http.build_request("GET", url, params=_params(params), headers=dict(headers or {})),
             f"GET {_where(url)}",
         )
+
+    def _exchange(self, build: Callable[[], httpx.Request], what: str) -> httpx.Response:
+        def attempt() -> httpx.Response:
+            return read_bounded(
+                self._http,
+                build(),
+                limit=MAX_SIGN_IN_RESPONSE_BYTES,
+                budget=self._retrier.budget,
+                what=what,
+                error=AuthError,
+            )
+
+        response = self._retrier.run(attempt, what)
+        if 300 <= response.status_code < 400:
+            location = response.headers.get("Location", "")
+            to = f" to {_where(str(response.request.url.join(location)))}" if location else " without a Location"
+            raise AuthError(
+                f"{what}: the sign-in service answered with a redirect (HTTP {response.status_code}{to})",
+                "redirects are not followed; check the authority URL, or a proxy between here and Entra ID",
+            )
+        return response
 
     def close(self) -> None:
         """The client belongs to the run, which closes it."""

@@ -110,8 +110,9 @@ def collect(
     if settings.customers_file is not None:
         names = load_customers_file(settings.customers_file)  # a bad file fails before any request
     collected_at = clock.now()
-    with build_http_client(settings, transport) as http:
-        retrier = Retrier(RunBudget(clock, settings.time_budget), retry_policy, notice=_notice(progress))
+    budget = RunBudget(clock, settings.time_budget)
+    with build_http_client(settings, transport, remaining=budget.remaining) as http:
+        retrier = Retrier(budget, retry_policy, notice=_notice(progress))
         tokens = create_token_source(settings, http, retrier, clock)
         graph = GraphClient(http, settings.graph_url, tokens, retrier, page_size=settings.page_size)
         fetched = fetch_all(graph, tokens, settings, progress)

@@ -3,7 +3,9 @@
 Every request carries a fresh ``client-request-id`` and is recorded, with the
 response's ``request-id``, for the snapshot's provenance; any failure names both
 ids. Paging follows the whole ``@odata.nextLink`` as given until it is absent,
-and stops on a link that repeats or leaves the Graph host.
+and stops on a link that repeats or leaves the Graph host. Every answer is read
+within bounds (``reporter.collect.bounded``): at most ``MAX_GRAPH_RESPONSE_BYTES``,
+and within the run's time budget.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from reporter.collect.auth import TokenSource
+from reporter.collect.bounded import MAX_GRAPH_RESPONSE_BYTES, read_bounded
 from reporter.collect.retry import Retrier, describe_network_error, request_ids
 from reporter.errors import DataError, GraphError
 from reporter.model import RequestRecord
@@ -33,6 +36,12 @@ PARTNER_SECURITY_HINT = (
 )
 DIRECTORY_HINT = (
     "reading /v1.0/contracts needs a directory read permission such as Directory.Read.All with admin consent"
+)
+
+
+REDIRECT_HINT = (
+    "redirects are not followed, so the token never goes to another host; check [graph] graph_url, "
+    "or a proxy between here and Graph"
 )
 
 
@@ -77,6 +86,7 @@ class GraphClient:
         retrier: Retrier,
         request_log: RequestLog | None = None,
         page_size: int | None = None,
+        max_response_bytes: int = MAX_GRAPH_RESPONSE_BYTES,
     ) -> None:
         self._http = http
         self.graph_url = graph_url.rstrip("/")
@@ -85,6 +95,7 @@ class GraphClient:
         self._retrier = retrier
         self.request_log = request_log if request_log is not None else RequestLog()
         self._page_size = page_size
+        self._max_response_bytes = max_response_bytes
 
     def url(self, path: str, version: str = "beta") -> str:
         return f"{self.graph_url}/{version}/{path.lstrip('/')}"
@@ -140,17 +151,14 @@ class GraphClient:
             log.info("GET %s: 401, getting a new token (%s)", _path(url), request_ids(response.request, response))
             token = self._tokens.refresh(token)
             response = self._send(url, token)
+        if 300 <= response.status_code < 400:
+            raise _redirect_error(response)
         if response.status_code >= 400:
             raise self._error(response, forbidden_hint)
         try:
             return json.loads(response.content), response
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(
-                f"GET {_path(url)}: the answer is not valid JSON ({exc.msg} at position {exc.pos}; "
-                f"{request_ids(response.request, response)})"
-                if isinstance(exc, json.JSONDecodeError)
-                else f"GET {_path(url)}: the answer is not UTF-8 ({request_ids(response.request, response)})"
-            ) from None
+            raise _not_json(response, exc) from None
 
     def _send(self, url: str, token: str) -> httpx.Response:
         headers = {"Accept": "application/json"}
@@ -163,7 +171,14 @@ class GraphClient:
                 url,
                 headers={**headers, "Authorization": f"Bearer {token}", "client-request-id": str(uuid.uuid4())},
             )
-            response = self._http.send(request)
+            response = read_bounded(
+                self._http,
+                request,
+                limit=self._max_response_bytes,
+                budget=self._retrier.budget,
+                what=f"GET {_path(url)}",
+                error=GraphError,
+            )
             self.request_log.add(
                 RequestRecord(
                     method="GET",
@@ -198,6 +213,34 @@ class GraphClient:
         if status in (429, 503, 504):
             return GraphError(f"{where}: Graph is still throttling or unavailable (HTTP {status}; {ids})")
         return GraphError(f"{where}: HTTP {status}{detail} ({ids})")
+
+
+def _redirect_error(response: httpx.Response) -> GraphError:
+    """A 3xx: where it points (host and path, never the query), and that it was not followed."""
+    status = response.status_code
+    location = response.headers.get("Location")
+    if location:
+        target = response.request.url.join(location)
+        to = f" to {target.netloc.decode('ascii', 'replace')}{target.path}"
+    else:
+        to = " without a Location"
+    ids = request_ids(response.request, response)
+    return GraphError(
+        f"GET {_path(str(response.request.url))}: Graph answered with a redirect (HTTP {status}{to}; {ids})",
+        REDIRECT_HINT,
+    )
+
+
+def _not_json(response: httpx.Response, exc: ValueError) -> DataError:
+    """A 2xx whose body is not JSON: what arrived instead, when the server said."""
+    where = f"GET {_path(str(response.request.url))}"
+    ids = request_ids(response.request, response)
+    media = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if media and not media.endswith("json"):
+        return DataError(f"{where}: the answer is not JSON but {media[:80]} (HTTP {response.status_code}; {ids})")
+    if isinstance(exc, json.JSONDecodeError):
+        return DataError(f"{where}: the answer is not valid JSON ({exc.msg} at position {exc.pos}; {ids})")
+    return DataError(f"{where}: the answer is not UTF-8 ({ids})")
 
 
 def _graph_error_detail(response: httpx.Response) -> str:

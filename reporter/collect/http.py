@@ -14,6 +14,7 @@ import httpx
 
 from reporter._version import __version__
 from reporter.collect.config import Settings
+from reporter.collect.transport import DeadlineTransport, Remaining
 from reporter.errors import ConfigError
 
 USER_AGENT = f"reporter/{__version__}"
@@ -31,15 +32,31 @@ def ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
         ) from None
 
 
-def build_http_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """A thread-safe client with keep-alive connections for every concurrent fetch."""
+def _unbounded() -> float:
+    return float("inf")
+
+
+def build_http_client(
+    settings: Settings, transport: httpx.BaseTransport | None = None, *, remaining: Remaining | None = None
+) -> httpx.Client:
+    """A thread-safe client with keep-alive connections for every concurrent fetch.
+
+    ``remaining`` gives the seconds left in the run's budget: no connect, read or write waits longer.
+    A ``transport`` given (tests) is used as it is.
+    """
     timeout = httpx.Timeout(
-        connect=settings.connect_timeout, read=settings.read_timeout, write=settings.read_timeout, pool=None
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.read_timeout,
+        pool=settings.time_budget,
     )
     limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
+    context = ssl_context(settings.ca_bundle)
+    if transport is None:
+        transport = DeadlineTransport(context, limits, remaining or _unbounded)
     return httpx.Client(
         transport=transport,
-        verify=ssl_context(settings.ca_bundle),
+        verify=context,
         timeout=timeout,
         limits=limits,
         http1=True,

@@ -5,7 +5,8 @@ Graph's throttling answers (429, 503, 504) say how long to wait in
 back. Without it we back off exponentially with full jitter. Network failures
 (refused or dropped connections, timeouts) are retried a few times. No single
 wait is capped: the run has one time budget, and a wait that would overrun it
-fails the run instead.
+fails the run instead. The budget covers whole answers, body included: once
+it has run out, no request starts and none goes on (``RunBudget.check``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,22 @@ class RunBudget:
 
     def remaining(self) -> float:
         return self._deadline - self.clock.monotonic()
+
+    def spent(self) -> bool:
+        return self.remaining() <= 0
+
+    def exhausted(self, what: str, ids: str | None = None) -> GraphError:
+        """The error for a budget that ran out during request ``what`` (``GET /beta/...``)."""
+        where = f" ({ids})" if ids else ""
+        return GraphError(
+            f"{what}: the run's time budget of {self.seconds:g} s ran out during this request{where}",
+            "raise [graph] time_budget, or check the network",
+        )
+
+    def check(self, what: str, ids: str | None = None) -> None:
+        """Fail if the budget has run out."""
+        if self.spent():
+            raise self.exhausted(what, ids)
 
     def wait(self, seconds: float, why: str) -> None:
         """Sleep ``seconds``, or fail now if that would overrun the budget."""
@@ -158,9 +175,12 @@ class Retrier:
         throttled = 0
         network_failures = 0
         while True:
+            self.budget.check(what)
             try:
                 response = attempt()
             except RETRY_EXCEPTIONS as exc:
+                if self.budget.spent():
+                    raise self.budget.exhausted(what, request_ids(exc.request)) from None
                 network_failures += 1
                 if network_failures >= self.policy.max_network_attempts or is_tls_failure(exc):
                     raise

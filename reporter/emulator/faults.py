@@ -22,6 +22,9 @@ class Fault(StrEnum):
     MALFORMED = "malformed"
     REPEATED_LINK = "repeat-next-link"
     UNAUTHORIZED = "401"
+    HUGE_BODY = "huge-body"
+    TRICKLE = "trickle"
+    REDIRECT = "302"
 
 
 class FaultPlan:
@@ -65,6 +68,8 @@ class EmulatorStats:
     faults: Mapping[str, Mapping[str, int]]
     """Path, then fault kind (``Fault`` values), then how many were injected."""
     tokens_issued: int
+    body_bytes: Mapping[str, int]
+    """Path, then how many body bytes the server actually wrote for it (over every request)."""
 
     @property
     def total_requests(self) -> int:
@@ -81,6 +86,7 @@ class StatsRecorder:
         self._pages: Counter[str] = Counter()
         self._faults: dict[str, Counter[str]] = {}
         self._tokens = 0
+        self._bytes: Counter[str] = Counter()
 
     def request(self, path: str) -> None:
         with self._lock:
@@ -94,6 +100,10 @@ class StatsRecorder:
         with self._lock:
             self._faults.setdefault(path, Counter())[str(kind)] += 1
 
+    def sent(self, path: str, count: int) -> None:
+        with self._lock:
+            self._bytes[path] += count
+
     def token(self) -> None:
         with self._lock:
             self._tokens += 1
@@ -105,4 +115,5 @@ class StatsRecorder:
                 pages=MappingProxyType(dict(self._pages)),
                 faults=MappingProxyType({path: MappingProxyType(dict(kinds)) for path, kinds in self._faults.items()}),
                 tokens_issued=self._tokens,
+                body_bytes=MappingProxyType(dict(self._bytes)),
             )

@@ -12,6 +12,12 @@ MalformedPage = Literal["truncated", "missing-tenant-id"]
 """``truncated``: one customerInsights page is cut off mid-JSON (status 200, honest Content-Length);
 ``missing-tenant-id``: one item on that page has no ``tenantId``. Either way the page is broken on every request."""
 
+HugeBody = int | Literal["endless"]
+"""A body of this many bytes, or one that never ends (bounded only by ``ENDLESS_BODY_BYTES``)."""
+
+ENDLESS_BODY_BYTES = 1 << 40
+"""What "endless" means: 1 TiB, more than any client should ever read, yet a loop that ends by itself."""
+
 DEFAULT_TENANT_ID = "6f1c7e2a-3b5d-4c8e-9a0f-1d2e3f4a5b6c"
 DEFAULT_CLIENT_ID = "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a"
 DEFAULT_CLIENT_SECRET = "emulator-secret-Q7v~9xT2kLm4"
@@ -59,6 +65,14 @@ class Faults:
     malformed_page: MalformedPage | None = None
     repeat_next_link: bool = False
     """One customerInsights page's ``@odata.nextLink`` points back to itself."""
+    huge_body: HugeBody | None = None
+    """customerInsights answers 200 with this many zero bytes (or ``"endless"`` ones) instead of its page."""
+    huge_body_declared: bool = False
+    """With ``huge_body``: announce the size in Content-Length (else the body is chunked, of no stated length)."""
+    trickle: float | None = None
+    """customerInsights pages arrive one byte every this many seconds (headers at once, honest Content-Length)."""
+    redirect: str | None = None
+    """Every Graph request is answered 302 to this URL with an HTML body, as a proxy or captive portal does."""
     max_consecutive: int = 3
     seed: int = 0
 
@@ -92,6 +106,11 @@ class EmulatorOptions:
             raise ValueError("customers must be >= 0")
         if self.as_of.tzinfo is None:
             raise ValueError("as_of must be timezone-aware")
+        faults = self.faults
+        if isinstance(faults.huge_body, int) and faults.huge_body < 0:
+            raise ValueError("huge_body must be a number of bytes >= 0, or 'endless'")
+        if faults.trickle is not None and faults.trickle <= 0:
+            raise ValueError("trickle must be a positive number of seconds")
         for name in ("rate_429", "rate_503", "drop_rate"):
             rate = getattr(self.faults, name)
             if not 0.0 <= rate <= 1.0:

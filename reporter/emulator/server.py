@@ -6,7 +6,7 @@
         emu.stats            # requests, pages and faults per path
 
 A ``ThreadingHTTPServer`` serves HTTP/1.1 with keep-alive (every answer has a
-Content-Length) from a background thread; TLS is negotiated in each
+Content-Length, except a chunked ``huge_body``) from a background thread; TLS is negotiated in each
 connection's own thread so a slow client cannot hold up the others.
 """
 
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _HANDSHAKE_TIMEOUT = 10.0
 _IDLE_TIMEOUT = 30.0
+_FILLER_BLOCK = 64 * 1024
+"""Zero bytes written at a time for ``huge_body``."""
 _POLL_INTERVAL = 0.05
 """How often the serving loop checks for ``stop()`` (stopping waits up to this long)."""
 
@@ -74,17 +76,54 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        if outcome.filler is not None and not outcome.filler_declared:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            length = outcome.filler if outcome.filler is not None else len(reply.body)
+            self.send_header("Content-Length", str(length))
         self.end_headers()
+        if outcome.filler is not None:
+            self._write_filler(outcome.stats_path, outcome.filler, chunked=not outcome.filler_declared)
+            return
+        if outcome.trickle is not None:
+            self._trickle(outcome.stats_path, reply.body, outcome.trickle)
+            return
         if not outcome.drop:
-            self.wfile.write(reply.body)
+            self._send_body(outcome.stats_path, reply.body)
             return
         # A connection lost mid-response: part of the body, then no TLS close_notify, no more bytes.
-        self.wfile.write(reply.body[: max(1, len(reply.body) // 3)])
+        self._send_body(outcome.stats_path, reply.body[: max(1, len(reply.body) // 3)])
         self.wfile.flush()
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _send_body(self, path: str, data: bytes) -> None:
+        self.wfile.write(data)
+        self.server.stats.sent(path, len(data))
+
+    def _write_filler(self, path: str, size: int, *, chunked: bool) -> None:
+        """``size`` zero bytes, until the client hangs up (a failed write ends it) or the emulator stops."""
+        block = bytes(_FILLER_BLOCK)
+        left = size
+        while left > 0 and not self.server.stopping.is_set():
+            piece = block[: min(left, len(block))]
+            self._send_body(path, f"{len(piece):x}\r\n".encode() + piece + b"\r\n" if chunked else piece)
+            left -= len(piece)
+        if left:
+            self.close_connection = True
+        elif chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _trickle(self, path: str, body: bytes, interval: float) -> None:
+        """``body`` one byte every ``interval`` seconds, until it is all sent or the emulator stops."""
+        self.wfile.flush()  # the headers at once
+        for index in range(len(body)):
+            if self.server.stopping.wait(interval):
+                self.close_connection = True
+                return
+            self._send_body(path, body[index : index + 1])
+            self.wfile.flush()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -95,11 +134,14 @@ class _TlsServer(ThreadingHTTPServer):
     block_on_close = False
     service: Service
     """Set once the port is known (the URLs in the answers contain it), before serving starts."""
+    stats: StatsRecorder
 
     def __init__(self, address: tuple[str, int], context: ssl.SSLContext, latency_s: float) -> None:
         super().__init__(address, _Handler)
         self.context = context
         self.latency_s = latency_s
+        self.stopping = threading.Event()
+        """Set by ``stop()``: endless and trickling bodies end at once."""
         self._open: set[ssl.SSLSocket] = set()
         self._open_lock = threading.Lock()
 
@@ -168,6 +210,7 @@ class Emulator:
             self.world, self._base_url, options.page_size, wrapped_singleton=options.quirks.wrapped_singleton
         )
         server.service = Service(options, resources, Entra(options, self._base_url), self._stats)
+        server.stats = self._stats
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, args=(_POLL_INTERVAL,), name="reporter-emulator", daemon=True
@@ -179,6 +222,7 @@ class Emulator:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
+        server.stopping.set()
         server.shutdown()
         server.close_connections()
         server.server_close()

@@ -27,7 +27,7 @@ from reporter.emulator.graph import (
     InvalidSkipToken,
     decode_skiptoken,
 )
-from reporter.emulator.options import EmulatorOptions
+from reporter.emulator.options import ENDLESS_BODY_BYTES, EmulatorOptions
 from reporter.emulator.wire import JsonObject, Reply, json_bytes, json_reply
 
 GRAPH_CONTENT_TYPE = (
@@ -55,6 +55,12 @@ class Outcome:
     stats_path: str
     drop: bool = False
     """Send the headers and part of the body, then close the connection."""
+    filler: int | None = None
+    """Send this many zero bytes as the body instead of the reply's (``huge_body``)."""
+    filler_declared: bool = False
+    """Announce ``filler`` in Content-Length; else send it chunked, of no stated length."""
+    trickle: float | None = None
+    """Send the body one byte every this many seconds."""
 
 
 class Service:
@@ -84,8 +90,10 @@ class Service:
         else:
             outcome = Outcome(self._entra_route(request, path), path)
             content_type = ENTRA_CONTENT_TYPE
+        if any(name.lower() == "content-type" for name, _ in outcome.reply.headers):
+            content_type = ""
         headers = (
-            ("Content-Type", content_type),
+            *((("Content-Type", content_type),) if content_type else ()),
             ("request-id", request_id),
             ("client-request-id", client_request_id),
             ("x-ms-request-id", request_id),
@@ -120,6 +128,10 @@ class Service:
                 self._stats.fault(path, fault)
             return Outcome(_graph_error(status, code, message, request_id, client_request_id), path)
 
+        faults = self._options.faults
+        if faults.redirect is not None:
+            self._stats.fault(path, Fault.REDIRECT)
+            return Outcome(_redirect(faults.redirect), path)
         canonical = self._paths.get(path.rstrip("/").lower())
         if canonical is None:
             segment = path.rstrip("/").rsplit("/", 1)[-1]
@@ -132,7 +144,6 @@ class Service:
             outcome = error(401, problem.code, problem.message, Fault.UNAUTHORIZED)
             www = ("WWW-Authenticate", 'Bearer realm="", error="invalid_token"')
             return replace(outcome, reply=replace(outcome.reply, headers=(www,)))
-        faults = self._options.faults
         if faults.forbidden or (faults.contracts_forbidden and path == "/v1.0/contracts"):
             return error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.",
                          Fault.FORBIDDEN)  # fmt: skip
@@ -157,6 +168,14 @@ class Service:
         if transient is Fault.DROPPED:
             self._stats.fault(path, Fault.DROPPED)
             return Outcome(reply, path, drop=True)
+        if path == INSIGHTS_PATH and reply.status == 200:
+            if faults.huge_body is not None:
+                self._stats.fault(path, Fault.HUGE_BODY)
+                size = ENDLESS_BODY_BYTES if faults.huge_body == "endless" else faults.huge_body
+                return Outcome(reply, path, filler=size, filler_declared=faults.huge_body_declared)
+            if faults.trickle is not None:
+                self._stats.fault(path, Fault.TRICKLE)
+                return Outcome(reply, path, trickle=faults.trickle)
         self._stats.page(path)
         return Outcome(reply, path)
 
@@ -254,6 +273,12 @@ def _graph_error(status: int, code: str, message: str, request_id: str, client_r
             }
         },
     )
+
+
+def _redirect(location: str) -> Reply:
+    """A 302 as a proxy or captive portal sends it: a Location and a small HTML page."""
+    page = f'<html><body>Moved <a href="{location}">here</a>.</body></html>'.encode()
+    return Reply(302, page, (("Location", location), ("Content-Type", "text/html; charset=utf-8")))
 
 
 def _entra_not_found() -> Reply:

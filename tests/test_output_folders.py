@@ -120,7 +120,7 @@ def test_two_renders_into_one_folder_one_refused_and_the_result_verifies(tmp_pat
         assert first.poll() is None, first.communicate()
         time.sleep(0.02)
     second = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    first_out, first_err = first.communicate(timeout=300)
+    _first_out, first_err = first.communicate(timeout=300)
     assert first.returncode == 0, first_err
     assert second.returncode == 1, second.stderr
     assert second.stderr.strip().splitlines() == [
@@ -143,7 +143,8 @@ def test_a_killed_render_s_staging_is_cleaned_but_not_a_sibling_s(earlier: Path,
     result = reporter("render", SMALL, "--out", out, "--no-customer-reports")
     assert result.exit_code == 0, result.output
     assert not ours.exists()
-    assert sibling.is_dir() and user.is_dir()
+    assert sibling.is_dir()
+    assert user.is_dir()
 
 
 # --- item 19: an output path that cannot be written is named for what it is -------------------------

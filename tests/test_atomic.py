@@ -63,7 +63,7 @@ def test_render_refuses_a_folder_holding_other_files(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     result = CliRunner().invoke(cli, ["render", str(SMALL), "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert "is not a folder reporter wrote (notes.txt" in result.output
+    assert "is not a folder reporter wrote (it has no manifest.json)" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 

@@ -70,7 +70,7 @@ def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool], what:
 
 def staged_reports(out: Path, period: str) -> int:
     """Customer reports in the staging folder (``.PERIOD.<random>.partial``) of a run writing to ``out``."""
-    return len(list(out.glob(f".{period}.*.partial/customers/*.pdf")))
+    return len(list(out.glob(f".{period}.*partial/customers/*.pdf")))
 
 
 def assert_complete(folder: Path) -> None:

@@ -192,7 +192,7 @@ def replace_folder(
 
     ``folder`` appears complete or not at all; a folder already there is replaced
     only once the new one is complete, and only if ``check(folder)`` (called before
-    building and again before the swap) does not raise. ``before_swap()`` runs once
+    locking, under the lock before building, and again before the swap) does not raise. ``before_swap()`` runs once
     the new folder is complete, just before it replaces the old one.
 
     One writer at a time: a record lock on ``.NAME.lock`` beside ``folder`` (kept
@@ -203,6 +203,8 @@ def replace_folder(
     the old folder or the new one is there, never neither.
     """
     check_output_folder(folder)
+    if check:
+        check(folder)  # a folder that is not to be replaced gets not even a lock file beside it
     parent = folder.parent
     busy = OutputError(f"another reporter is writing to {folder}", "wait for it to finish, or give another --out")
     with exclusive_lock(parent / f".{folder.name}{LOCK_SUFFIX}", busy):

@@ -68,6 +68,7 @@ def test_a_web_app_folder_with_a_manifest_json_is_not_wiped(tmp_path: Path) -> N
     line = one_line_error(reporter("render", SMALL, "--out", app, "--no-customer-reports"))
     assert "is not a folder reporter wrote" in line
     assert snapshot_of(app) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["webapp"]  # not even a lock file beside it
 
 
 @pytest.mark.parametrize(

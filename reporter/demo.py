@@ -81,5 +81,7 @@ def run_demo(
                 def collect_period(settings: Settings = settings, clock: _CollectionClock = clock) -> Snapshot:
                     return collect(settings, clock=clock, progress=progress or NullProgress())
 
-                results.append(run_period(period, out_dir, archive, collect_period, brand, options, force=True))
+                results.append(
+                    run_period(period, out_dir, archive, collect_period, brand, options, force=True, this_month=period)
+                )
     return results

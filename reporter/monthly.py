@@ -8,17 +8,17 @@ from the archived snapshot, without collecting twice.
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter.archive import Archive, check_period
-from reporter.atomic import replace_folder
-from reporter.errors import OutputError
+from reporter.atomic import check_output_folder, exclusive_lock, replace_folder
+from reporter.errors import ConfigError, OutputError
 from reporter.model import Snapshot
 from reporter.render.artifact import Artifact
+from reporter.render.manifest import check_ours
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.view import Brand
@@ -52,16 +52,31 @@ def run_period(
     options: RenderOptions | None = None,
     *,
     force: bool = False,
+    this_month: str | None = None,
 ) -> RunResult:
     """Make the documents of ``period`` in ``out_dir/period``; collect only when needed.
+
+    Collecting is only for the current month, ``this_month`` (``YYYY-MM``, by default
+    the month it is now, UTC): a past period must already be in the archive, and is
+    rendered again from it (``force`` on a past period is refused: it would file today's
+    data as that month); a period that has not begun is refused.
+
+    ``out_dir/period`` is replaced only if it is provably an earlier render (``check_ours``).
+    The period's archive entry and the folder agree: a snapshot collected again with
+    ``force`` is archived first, but the period names it only once its documents are
+    complete, just before they replace the old ones.
 
     One run at a time writes to ``out_dir``: a second one started meanwhile (a timer
     firing during a manual run) fails at once with ``OutputError``, before collecting.
     The lock file, ``out_dir/.reporter-run.lock``, stays (empty) between runs.
     """
     check_period(period)
-    with _one_run_at_a_time(out_dir):
-        return _run_period(period, out_dir, archive, collect, brand, options, force=force)
+    this_month = check_period(this_month or datetime.now(UTC).strftime("%Y-%m"))
+    if period > this_month:
+        raise ConfigError(f"period {period} has not begun yet", f"give {this_month} or an earlier month")
+    busy = OutputError(f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out")
+    with exclusive_lock(out_dir / LOCK_NAME, busy):
+        return _run_period(period, out_dir, archive, collect, brand, options, force=force, this_month=this_month)
 
 
 def _run_period(
@@ -73,17 +88,38 @@ def _run_period(
     options: RenderOptions | None,
     *,
     force: bool,
+    this_month: str,
 ) -> RunResult:
+    folder = out_dir / period
+    check_output_folder(folder)
+    check_ours(folder)
     entry = archive.entry(period)
+    if period < this_month and entry is None:
+        raise ConfigError(
+            f"{period} is not in the archive {archive.root}; collecting is only for the current month ({this_month})",
+            "give a period the archive holds (reporter history lists them), or the current month",
+        )
+    if period < this_month and force:
+        raise ConfigError(
+            f"--force would file today's data as {period}; collecting is only for the current month ({this_month})",
+            f"run {period} again without --force to render it from the archive",
+        )
+    assign: Callable[[], None] | None = None
     if entry is None or force:
         snapshot = collect()
-        digest = archive.put(period, snapshot)
+        digest = archive.store(snapshot)
+        if entry is None:  # nothing to disagree with yet: a killed run is finished from the archive
+            archive.assign(period, digest)
+        else:  # the old documents stay with the old entry until the new ones are complete
+
+            def assign() -> None:
+                archive.assign(period, digest)
+
         collected = True
     else:
         snapshot, digest, collected = archive.get(entry.sha256), entry.sha256, False
     previous_entry = archive.previous(period)
     previous = archive.get(previous_entry.sha256) if previous_entry else None
-    folder = out_dir / period
     previous_period = previous_entry.period if previous_entry else None
 
     def render(staging: Path) -> list[Artifact]:
@@ -91,7 +127,7 @@ def _run_period(
             snapshot, staging, brand, options, previous=previous, previous_period=previous_period, period=period
         )
 
-    artifacts = replace_folder(folder, render)
+    artifacts = replace_folder(folder, render, check=check_ours, before_swap=assign)
     return RunResult(
         period=period,
         folder=folder,
@@ -104,26 +140,3 @@ def _run_period(
 
 
 LOCK_NAME = ".reporter-run.lock"
-
-
-@contextmanager
-def _one_run_at_a_time(out_dir: Path) -> Iterator[None]:
-    """An exclusive POSIX record lock on ``out_dir/.reporter-run.lock``.
-
-    The kernel releases it when the run's process ends, however it ends (SIGKILL
-    too), and unlike ``flock`` it is not shared with forked children: worker
-    processes orphaned by a killed run cannot keep the next run out.
-    """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        handle = (out_dir / LOCK_NAME).open("a")
-    except OSError as exc:
-        raise OutputError(f"cannot write to {out_dir}: {exc.strerror}", "choose a folder you can write to") from None
-    with handle:
-        try:
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # EAGAIN or EACCES: another process holds it
-            raise OutputError(
-                f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out"
-            ) from None
-        yield

@@ -1,7 +1,9 @@
 """``reporter verify``: does a run folder, or one PDF, still hold what was written?
 
 Checks every manifest hash (and the manifest's own), files that appeared or went
-missing, and in every PDF the embedded data against the hash recorded for it.
+missing, in every PDF the embedded data against the hash recorded for it, that
+each customer's PDF (and workbook) holds the data of the tenant the manifest names,
+and, when the run's archive is found, that it names the same snapshot for the period.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from reporter.archive import INDEX_NAME, PERIOD, Archive
 from reporter.errors import DataError
 from reporter.render import evidence
 from reporter.render.manifest import MANIFEST_NAME, document_bytes, file_sha256, manifest_self_hash
@@ -33,9 +36,14 @@ class Report:
         return not self.problems
 
 
-def verify(path: Path) -> Report:
+def verify(path: Path, archive: Path | None = None) -> Report:
+    """``archive``: the snapshot archive to compare a run folder with [default: ``archive/`` beside it, if any]."""
+    if archive is not None and not (archive / INDEX_NAME).is_file():
+        raise DataError(
+            f"{archive}: no archive index there", "give --archive the folder reporter run keeps snapshots in"
+        )
     if path.is_dir():
-        return verify_folder(path)
+        return verify_folder(path, archive)
     if path.is_file():
         report = Report()
         _check_pdf(path, path.name, report, expected_snapshot=None)
@@ -43,7 +51,7 @@ def verify(path: Path) -> Report:
     raise DataError(f"{path}: no such file or folder", "give a run folder or a PDF")
 
 
-def verify_folder(folder: Path) -> Report:
+def verify_folder(folder: Path, archive: Path | None = None) -> Report:
     report = Report()
     manifest_path = folder / MANIFEST_NAME
     try:
@@ -81,8 +89,14 @@ def verify_folder(folder: Path) -> Report:
         report.checked.append(relative)
         if entry.get("kind") == "snapshot" and entry.get("sha256") != snapshot_sha:
             report.problems.append(f"{relative}: is not the snapshot the manifest names")
+        tenant = entry.get("tenantId")
         if relative.endswith(".pdf"):
-            _check_pdf(target, relative, report, expected_snapshot=snapshot_sha)
+            data = _check_pdf(target, relative, report, expected_snapshot=snapshot_sha)
+            if entry.get("kind") == "customer-pdf":
+                _check_customer_data(data, relative, str(tenant or ""), report)
+        elif entry.get("kind") == "customer-workbook":
+            _check_customer_workbook(target, relative, str(tenant or ""), report)
+    _check_archive(folder, manifest, archive, report)
     for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = extra.relative_to(folder).as_posix()
         if relative != MANIFEST_NAME and relative not in listed:
@@ -108,7 +122,77 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | None) -> None:
+def _check_archive(folder: Path, manifest: dict[str, Any], archive: Path | None, report: Report) -> None:
+    """The archive's entry for the manifest's period must be the manifest's snapshot."""
+    root = archive or folder.resolve().parent / "archive"
+    if archive is None and not (root / INDEX_NAME).is_file():
+        return  # a folder rendered on its own: no archive to compare with
+    period, snapshot_sha = manifest.get("period"), manifest.get("snapshotSha256")
+    if not isinstance(period, str) or not PERIOD.match(period):
+        report.problems.append(f"{MANIFEST_NAME}: names no period to compare with the archive {root}")
+        return
+    entry = Archive(root).entry(period)
+    again = f"run reporter run --period {period} --out {folder.parent} --archive {root} to render it from the archive"
+    if entry is None:
+        report.problems.append(f"{MANIFEST_NAME}: the archive {root} has no snapshot for {period}")
+    elif entry.sha256 != snapshot_sha:
+        report.problems.append(
+            f"{MANIFEST_NAME}: the archive {root} names snapshot {entry.sha256} for {period}, "
+            f"but this folder was made from {snapshot_sha} ({again})"
+        )
+    else:
+        report.checked.append(f"archive entry for {period}")
+
+
+def _check_customer_data(data: bytes | None, name: str, tenant: str, report: Report) -> None:
+    """The customer data embedded in a customer's PDF is of the one tenant the manifest names, and no other."""
+    if data is None:
+        return  # already reported: no embedded data
+    if not tenant:
+        report.problems.append(f"{name}: the manifest names no tenant for this customer report")
+        return
+    try:
+        document = json.loads(data)
+        customers = {str(c.get("tenantId", "")).lower() for c in document.get("customers", [])}
+        alerts = {str(a.get("customerTenantId", "")).lower() for a in document.get("alerts", [])}
+    except (ValueError, RecursionError, AttributeError, TypeError):
+        report.problems.append(f"{name}: the embedded customer data cannot be read")
+        return
+    if customers != {tenant.lower()} or not alerts <= {tenant.lower()}:
+        found = ", ".join(sorted(customers | alerts)) or "no tenant"
+        report.problems.append(f"{name}: holds the data of {found}, not of tenant {tenant} the manifest names")
+    else:
+        report.checked.append(f"{name} (tenant)")
+
+
+def _check_customer_workbook(path: Path, name: str, tenant: str, report: Report) -> None:
+    """A customer's own workbook names its tenant on its overview sheet: it must be the manifest's."""
+    import openpyxl  # only a run folder with customer workbooks needs it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # a damaged file makes openpyxl fail in many ways: a finding here
+        report.problems.append(f"{name}: cannot be read as a workbook ({type(exc).__name__})")
+        return
+    try:
+        named = {
+            str(row[2]).lower()
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(max_col=3, values_only=True)
+            if len(row) >= 3 and row[1] == "Tenant id" and row[2]
+        }
+    finally:
+        book.close()
+    if not named:
+        return  # nothing to read back: not claimed as checked
+    if named != {tenant.lower()}:
+        report.problems.append(f"{name}: is the workbook of {', '.join(sorted(named))}, not of tenant {tenant}")
+    else:
+        report.checked.append(f"{name} (tenant)")
+
+
+def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | None) -> bytes | None:
+    """Check the embedded data of one PDF; return it (None if there is none to read)."""
     try:
         with _quiet_pypdf():
             reader = PdfReader(path)
@@ -116,16 +200,16 @@ def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | N
             attachments = {key: value[0] for key, value in reader.attachments.items() if value}
     except (PdfReadError, OSError) as exc:
         report.problems.append(f"{name}: cannot be read as a PDF ({exc})")
-        return
+        return None
     except Exception as exc:  # a damaged file makes pypdf fail in many ways (AttributeError...): a finding here
         report.problems.append(f"{name}: cannot be read as a PDF ({type(exc).__name__}: {exc})")
-        return
+        return None
     recorded = info.get(f"/{evidence.INFO_ATTACHMENT_SHA256}")
     snapshot_sha = info.get(f"/{evidence.INFO_SNAPSHOT_SHA256}")
     names = [n for n in (evidence.SUMMARY_ATTACHMENT, evidence.CUSTOMER_ATTACHMENT) if n in attachments]
     if not names or not recorded:
         report.problems.append(f"{name}: carries no embedded data to check")
-        return
+        return None
     data = attachments[names[0]]
     if hashlib.sha256(data).hexdigest() != recorded:
         report.problems.append(f"{name}: the embedded data does not match the hash recorded in the PDF")
@@ -134,3 +218,4 @@ def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | N
     if names[0] == evidence.SUMMARY_ATTACHMENT and recorded != snapshot_sha:
         report.problems.append(f"{name}: the embedded snapshot is not the one its metadata names")
     report.checked.append(f"{name} (embedded data)")
+    return bytes(data)

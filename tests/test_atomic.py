@@ -56,14 +56,14 @@ def test_render_replaces_an_earlier_render_whole_leaving_no_stale_files(tmp_path
     assert second.exit_code == 0, second.output
     verified = runner.invoke(cli, ["verify", str(out)])
     assert verified.exit_code == 0, verified.output
-    assert not list(tmp_path.glob(".out.*"))
+    assert [p.name for p in tmp_path.glob(".out.*")] == [".out.lock"]  # the lock file stays, no staging
 
 
 def test_render_refuses_a_folder_holding_other_files(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     result = CliRunner().invoke(cli, ["render", str(SMALL), "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert "did not write" in result.output
+    assert "is not a folder reporter wrote (it has no manifest.json)" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
@@ -74,18 +74,19 @@ def test_a_render_stopped_with_sigterm_leaves_nothing_half_made(tmp_path: Path) 
     import time
 
     out = tmp_path / "out"
-    staging = tmp_path / ".out.partial"
     process = subprocess.Popen(
         [sys.executable, "-m", "reporter", "render", str(MAIN), "--out", str(out), "--workers", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while not (staging / "customers").exists() and process.poll() is None and time.monotonic() < deadline:
+    while (
+        not list(tmp_path.glob(".out.*.partial/customers")) and process.poll() is None and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 128 + signal.SIGTERM
-    assert not staging.exists()
+    assert list(tmp_path.glob(".out.*.partial")) == []
     assert not out.exists()
 
 

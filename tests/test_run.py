@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,10 @@ from reporter._version import __version__
 from reporter.archive import Archive
 from reporter.atomic import replace_folder
 from reporter.cli import cli
+from reporter.collect.collector import collect
+from reporter.collect.config import Secret, Settings
 from reporter.emulator import Emulator, EmulatorOptions, Faults
+from reporter.errors import ConfigError, OutputError
 from reporter.model import Snapshot
 from reporter.monthly import run_period
 from reporter.render.brand_config import default_brand
@@ -51,6 +55,8 @@ CUSTOMERS = 12
 # Two months that have begun (a run refuses a period in the future), a month apart.
 FIRST_MONTH, SECOND_MONTH = "2026-10", "2026-11"
 AS_OF = {FIRST_MONTH: datetime(2026, 10, 1, tzinfo=UTC), SECOND_MONTH: datetime(2026, 11, 1, tzinfo=UTC)}
+THIS_MONTH = datetime.now(UTC).strftime("%Y-%m")
+"""The only month `reporter run` collects: the tests of one collected period run it through the CLI."""
 ARROW, MINUS = "\u2192", "\u2212"
 
 Json = dict[str, Any]
@@ -141,14 +147,49 @@ class TwoMonths:
         return self.out / period
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """Real waiting, but the collection time of the month being made (as ``reporter demo`` does)."""
+
+    at: datetime
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def now(self) -> datetime:
+        return self.at
+
+
 def _run_two_months(base: Path) -> Json:
+    """Each month collected while it is the current one: the library's ``run_period`` told which month it is."""
     results = {}
+    archive = Archive(base / "reports" / "archive")
     for period in (FIRST_MONTH, SECOND_MONTH):
         options = EmulatorOptions(customers=CUSTOMERS, seed=SEED, as_of=AS_OF[period])
         with Emulator(options) as emulator:
-            env = run_env(emulator, base / f"ca-{period}")
-            result = reporter(*run_args(base / "reports", period, "--workers", "2"), env=env)
-            results[period] = {"exit_code": result.exit_code, "output": result.output}
+            settings = Settings(
+                tenant_id=emulator.tenant_id,
+                client_id=emulator.client_id,
+                client_secret=Secret(emulator.client_secret),
+                graph_url=emulator.graph_url,
+                authority_url=emulator.authority_url,
+                ca_bundle=emulator.write_ca(base / f"ca-{period}.pem"),
+            )
+            clock = _Clock(AS_OF[period] + timedelta(hours=6))
+            result = run_period(
+                period,
+                base / "reports",
+                archive,
+                lambda settings=settings, clock=clock: collect(settings, clock=clock),
+                default_brand(),
+                RenderOptions(workers=2),
+                this_month=period,
+            )
+            since = f", changes since {result.previous_period}" if result.previous_period else ""
+            results[period] = {"exit_code": result.exit_code, "output": f"{result.period}: {result.folder}{since}"}
     return results
 
 
@@ -481,12 +522,12 @@ def test_history_of_an_empty_archive_says_so(tmp_path: Path) -> None:
 def test_a_data_gap_completes_with_exit_2(emulator_factory: EmulatorFactory, tmp_path: Path, faults: Faults) -> None:
     emulator = emulator_factory(customers=6, faults=faults)
     out = tmp_path / "reports"
-    result = reporter(*run_args(out, FIRST_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    result = reporter(*run_args(out, THIS_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
     assert result.exit_code == 2, result.output
     assert "1 data gap(s)" in result.output
-    assert (out / FIRST_MONTH / "manifest.json").is_file()
-    assert list(archived(out / "archive")) == [FIRST_MONTH]
-    again = reporter(*run_args(out, FIRST_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    assert (out / THIS_MONTH / "manifest.json").is_file()
+    assert list(archived(out / "archive")) == [THIS_MONTH]
+    again = reporter(*run_args(out, THIS_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
     assert again.exit_code == 2, again.output  # from the archive, the gap is still there
 
 
@@ -494,12 +535,12 @@ def test_a_failed_run_writes_nothing_of_the_period(emulator_factory: EmulatorFac
     emulator = emulator_factory(customers=6)
     out = tmp_path / "reports"
     env = run_env(emulator, tmp_path / "ca", REPORTER_CLIENT_SECRET="not-the-secret")
-    result = reporter(*run_args(out, FIRST_MONTH), env=env)
+    result = reporter(*run_args(out, THIS_MONTH), env=env)
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("reporter: error: ")]
     assert len(errors) == 1
     assert "Traceback" not in result.output
-    assert not (out / FIRST_MONTH).exists()
+    assert not (out / THIS_MONTH).exists()
     assert leftovers(out) == []
     assert archived(out / "archive") == {}
 
@@ -510,32 +551,37 @@ def test_running_a_period_again_reuses_its_snapshot_and_force_collects_again(
     emulator = emulator_factory(customers=6)
     out = tmp_path / "reports"
     env = run_env(emulator, tmp_path / "ca")
-    args = run_args(out, FIRST_MONTH, "--no-customer-reports")
+    args = run_args(out, THIS_MONTH, "--no-customer-reports")
 
     first = reporter(*args, env=env)
     assert first.exit_code == 0, first.output
     assert "snapshot collected" in first.output
     served = emulator.stats.total_requests
-    digest = archived(out / "archive")[FIRST_MONTH]
-    (out / FIRST_MONTH / "stale.txt").write_text("from an earlier run")
+    digest = archived(out / "archive")[THIS_MONTH]
+    (out / THIS_MONTH / "stale.txt").write_text("a file of the user's, added later")
+
+    refused = reporter(*args, env=env)  # the folder is no longer provably ours: it is not replaced
+    assert refused.exit_code == 1, refused.output
+    assert f"{out / THIS_MONTH} is not a folder reporter wrote (stale.txt is not listed" in refused.output
+    assert (out / THIS_MONTH / "stale.txt").is_file()
+    (out / THIS_MONTH / "stale.txt").unlink()
 
     again = reporter(*args, env=env)
     assert again.exit_code == 0, again.output
     assert "snapshot from the archive" in again.output
     assert emulator.stats.total_requests == served  # not one Graph or token request
-    assert archived(out / "archive") == {FIRST_MONTH: digest}
-    assert not (out / FIRST_MONTH / "stale.txt").exists()  # the folder was replaced, not added to
-    assert json.loads((out / FIRST_MONTH / "manifest.json").read_bytes())["snapshotSha256"] == digest
+    assert archived(out / "archive") == {THIS_MONTH: digest}
+    assert json.loads((out / THIS_MONTH / "manifest.json").read_bytes())["snapshotSha256"] == digest
 
     forced = reporter(*args, "--force", env=env)
     assert forced.exit_code == 0, forced.output
     assert "snapshot collected" in forced.output
     assert emulator.stats.total_requests > served
     entries = archived(out / "archive")
-    assert list(entries) == [FIRST_MONTH]
-    assert json.loads((out / FIRST_MONTH / "manifest.json").read_bytes())["snapshotSha256"] == entries[FIRST_MONTH]
+    assert list(entries) == [THIS_MONTH]
+    assert json.loads((out / THIS_MONTH / "manifest.json").read_bytes())["snapshotSha256"] == entries[THIS_MONTH]
     objects = list((out / "archive" / "objects").rglob("*.json.gz"))
-    assert len(objects) == (1 if entries[FIRST_MONTH] == digest else 2)  # every snapshot collected is kept
+    assert len(objects) == (1 if entries[THIS_MONTH] == digest else 2)  # every snapshot collected is kept
     assert leftovers(out) == []
 
 
@@ -558,14 +604,14 @@ def test_a_second_run_on_the_same_folder_fails_at_once(emulator_factory: Emulato
         try:
             assert running.stdout is not None
             assert running.stdout.readline() == b"locked\n"
-            result = reporter(*run_args(out, FIRST_MONTH), env=run_env(emulator, tmp_path / "ca"))
+            result = reporter(*run_args(out, THIS_MONTH), env=run_env(emulator, tmp_path / "ca"))
         finally:
             running.kill()
     assert result.exit_code == 1, result.output
     assert f"reporter: error: another reporter run is writing to {out}" in result.output
     assert emulator.stats.total_requests == 0
     assert sorted(p.name for p in out.iterdir()) == [lock.name]
-    again = reporter(*run_args(out, FIRST_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
+    again = reporter(*run_args(out, THIS_MONTH, "--no-customer-reports"), env=run_env(emulator, tmp_path / "ca"))
     assert again.exit_code == 0, again.output  # the lock went with the process that held it
 
 
@@ -576,13 +622,13 @@ def test_a_damaged_archive_index_is_a_one_line_error(emulator_factory: EmulatorF
     (out / "archive" / "index.sqlite").write_bytes(b"this is not a database, it was overwritten" * 100)
     for result in (
         reporter("history", "--archive", out / "archive"),
-        reporter(*run_args(out, FIRST_MONTH), env=run_env(emulator, tmp_path / "ca")),
+        reporter(*run_args(out, THIS_MONTH), env=run_env(emulator, tmp_path / "ca")),
     ):
         assert result.exit_code == 1, result.output
         assert result.output.startswith("reporter: error: the archive index "), result.output
         assert len(result.output.strip().splitlines()) == 1
     assert emulator.stats.total_requests == 0
-    assert not (out / FIRST_MONTH).exists()
+    assert not (out / THIS_MONTH).exists()
 
 
 def test_documents_killed_between_the_two_renames_are_brought_back(tmp_path: Path) -> None:
@@ -594,7 +640,7 @@ def test_documents_killed_between_the_two_renames_are_brought_back(tmp_path: Pat
     (tmp_path / f".{FIRST_MONTH}.partial").mkdir()
 
     def fail(staging: Path) -> list[Any]:
-        staging.mkdir()
+        staging.mkdir(exist_ok=True)
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
@@ -620,10 +666,9 @@ def test_changes_are_counted_from_the_archived_period_not_the_collection_month(t
 
     archive = Archive(tmp_path / "archive")
     options = RenderOptions(customer_reports=False)
-    run_period("2026-09", tmp_path, archive, lambda: at(collected), default_brand(), options)
-    result = run_period(
-        "2026-10", tmp_path, archive, lambda: at(collected + timedelta(hours=1)), default_brand(), options
-    )
+    run_period("2026-09", tmp_path, archive, lambda: at(collected), default_brand(), options, this_month="2026-09")
+    later = collected + timedelta(hours=1)
+    result = run_period("2026-10", tmp_path, archive, lambda: at(later), default_brand(), options, this_month="2026-10")
     assert result.previous_period == "2026-09"
     assert sheet_rows(result.folder / "workbook.xlsx", "Changes")[0][0] == "Changes since 2026-09"
 
@@ -661,3 +706,57 @@ def test_two_renders_of_one_snapshot_are_byte_identical(two_months: TwoMonths, r
     assert {"summary.pdf", "workbook.xlsx", "manifest.json", "snapshot.json"} <= first.keys()
     assert sum(1 for name in first if name.startswith("customers/") and name.endswith(".pdf")) == CUSTOMERS
     assert sorted(name for name in first if first[name] != second[name]) == []
+
+
+# --- collecting is only for the current month ------------------------------------------------------------
+
+
+def _never() -> Snapshot:
+    raise AssertionError("collected")
+
+
+def test_a_past_period_not_in_the_archive_is_refused_not_collected(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "archive")
+    with pytest.raises(ConfigError) as caught:
+        run_period("2024-03", tmp_path, archive, _never, default_brand(), this_month="2026-12")
+    assert str(caught.value).startswith(
+        f"2024-03 is not in the archive {tmp_path / 'archive'}; collecting is only for the current month (2026-12)"
+    )
+    assert not (tmp_path / "2024-03").exists()
+    assert archive.entries() == []
+
+
+def test_force_on_a_past_period_and_a_period_not_begun_are_refused(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "archive")
+    options = RenderOptions(customer_reports=False)
+    run_period(
+        "2026-09", tmp_path, archive, lambda: _sample("edge-zero-users"), default_brand(), options, this_month="2026-09"
+    )
+    digest = archived(tmp_path / "archive")["2026-09"]
+    with pytest.raises(ConfigError, match="--force would file today's data as 2026-09"):
+        run_period("2026-09", tmp_path, archive, _never, default_brand(), options, force=True, this_month="2026-12")
+    with pytest.raises(ConfigError, match="period 2027-01 has not begun yet"):
+        run_period("2027-01", tmp_path, archive, _never, default_brand(), options, this_month="2026-12")
+    again = run_period("2026-09", tmp_path, archive, _never, default_brand(), options, this_month="2026-12")
+    assert not again.collected  # a past period in the archive is rendered again from it
+    assert archived(tmp_path / "archive") == {"2026-09": digest}
+
+
+def test_run_refuses_a_past_period_before_signing_in(emulator_factory: EmulatorFactory, tmp_path: Path) -> None:
+    emulator = emulator_factory(customers=6)
+    out = tmp_path / "reports"
+    result = reporter(*run_args(out, "2024-03"), env=run_env(emulator, tmp_path / "ca"))
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("reporter: error: 2024-03 is not in the archive"), result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert emulator.stats.total_requests == 0
+    assert archived(out / "archive") == {}
+
+
+def test_a_period_folder_that_is_not_ours_is_refused_before_collecting(tmp_path: Path) -> None:
+    (tmp_path / "2026-12").mkdir()
+    (tmp_path / "2026-12" / "manifest.json").write_text("{}")
+    (tmp_path / "2026-12" / "board-minutes.docx").write_bytes(b"PK")
+    with pytest.raises(OutputError, match="is not a folder reporter wrote"):
+        run_period("2026-12", tmp_path, Archive(tmp_path / "archive"), _never, default_brand(), this_month="2026-12")
+    assert sorted(p.name for p in (tmp_path / "2026-12").iterdir()) == ["board-minutes.docx", "manifest.json"]

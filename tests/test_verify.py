@@ -145,3 +145,51 @@ def test_a_bad_path_is_a_one_line_error(tmp_path: Path, what: str) -> None:
     assert len(lines) == 1, result.output
     assert lines[0].startswith("reporter: error: ")
     assert str(path) in lines[0]
+
+
+def test_two_customers_pdfs_swapped_with_consistent_hashes_are_caught(folder: Path) -> None:
+    """Only the tenant check can see this: every hash in the manifest and in the PDFs matches."""
+    path = folder / "manifest.json"
+    document = json.loads(path.read_bytes())
+    customers = sorted((e for e in document["files"] if e["kind"] == "customer-pdf"), key=lambda e: e["path"])
+    first, second = customers[0], customers[1]
+    a, b = (folder / first["path"]).read_bytes(), (folder / second["path"]).read_bytes()
+    (folder / first["path"]).write_bytes(b)
+    (folder / second["path"]).write_bytes(a)
+    first["sha256"], second["sha256"] = second["sha256"], first["sha256"]
+    document["manifestSha256"] = manifest_self_hash(document)
+    path.write_bytes(document_bytes(document))
+    result = reporter("verify", folder)
+    assert result.exit_code == 1, result.output
+    assert mismatches(result) == {
+        f"{first['path']}: holds the data of {second['tenantId'].lower()}, not of tenant {first['tenantId']} "
+        "the manifest names",
+        f"{second['path']}: holds the data of {first['tenantId'].lower()}, not of tenant {second['tenantId']} "
+        "the manifest names",
+    }
+
+
+def test_two_customers_workbooks_swapped_with_consistent_hashes_are_caught(tmp_path: Path) -> None:
+    from reporter import snapshot as snapshot_io
+    from reporter.render.brand_config import default_brand
+    from reporter.render.options import RenderOptions
+    from reporter.render.run import render_all
+
+    snap = snapshot_io.load(Path(__file__).resolve().parent.parent / "samples" / "edge-zero-users" / "snapshot.json")
+    folder = tmp_path / "out"
+    render_all(snap, folder, default_brand(), RenderOptions(customer_reports=False, customer_workbooks=True))
+    assert verify(folder).ok
+    path = folder / "manifest.json"
+    document = json.loads(path.read_bytes())
+    books = sorted((e for e in document["files"] if e["kind"] == "customer-workbook"), key=lambda e: e["path"])
+    first, second = books[0], books[1]
+    a, b = (folder / first["path"]).read_bytes(), (folder / second["path"]).read_bytes()
+    (folder / first["path"]).write_bytes(b)
+    (folder / second["path"]).write_bytes(a)
+    first["sha256"], second["sha256"] = second["sha256"], first["sha256"]
+    document["manifestSha256"] = manifest_self_hash(document)
+    path.write_bytes(document_bytes(document))
+    assert set(verify(folder).problems) == {
+        f"{first['path']}: is the workbook of {second['tenantId'].lower()}, not of tenant {first['tenantId']}",
+        f"{second['path']}: is the workbook of {first['tenantId'].lower()}, not of tenant {second['tenantId']}",
+    }

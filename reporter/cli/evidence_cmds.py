@@ -17,13 +17,19 @@ DEFAULT_ARCHIVE = Path("reports") / "archive"
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The archive to compare a run folder with [default: archive/ beside it, if there is one].",
+)
 @translate_errors
-def verify(path: Path) -> None:
-    """Check a run folder (or one PDF) against its manifest and embedded data.
+def verify(path: Path, archive_dir: Path | None) -> None:
+    """Check a run folder (or one PDF) against its manifest, embedded data and archive.
 
     Prints every mismatch; exits 0 only when everything matches.
     """
-    report = verify_path(path)
+    report = verify_path(path, archive_dir)
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
     if report.ok:
@@ -42,13 +48,16 @@ def verify(path: Path) -> None:
     show_default=True,
     help="The archive folder.",
 )
+@click.option("--rebuild-index", is_flag=True, help="Rebuild index.sqlite from the archived snapshots first.")
 @translate_errors
-def history(archive_dir: Path) -> None:
+def history(archive_dir: Path, rebuild_index: bool) -> None:
     """List the archived snapshots, one period a line."""
     if not archive_dir.is_dir():
         raise DataError(
             f"{archive_dir}: no such archive folder", "give --archive the folder reporter run keeps its snapshots in"
         )
+    if rebuild_index:
+        click.echo(Archive(archive_dir).rebuild_index().summary())
     entries = Archive(archive_dir).entries()
     if not entries:
         click.echo(f"{archive_dir}: no archived snapshots yet")

@@ -14,7 +14,6 @@ from reporter.cli._base import cli, translate_errors
 from reporter.collect.collector import collect
 from reporter.collect.config import load_settings
 from reporter.collect.progress import progress_for
-from reporter.errors import ConfigError
 from reporter.model import Snapshot
 from reporter.monthly import run_period
 from reporter.render.brand_config import load_brand
@@ -69,10 +68,7 @@ def run(
     """
     settings = load_settings(config_file, os.environ, customers_file=customers_file)
     brand = load_brand(brand_file, config_file)
-    this_month = datetime.now(UTC).strftime("%Y-%m")
-    period = check_period(period or this_month)
-    if period > this_month:
-        raise ConfigError(f"period {period} has not begun yet", f"give {this_month} or an earlier month")
+    period = check_period(period or datetime.now(UTC).strftime("%Y-%m"))
     options = RenderOptions(
         customer_reports=not no_customer_reports,
         customer_workbooks=customer_workbooks,

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from reporter.atomic import write_bytes
+from reporter.errors import OutputError
 from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.snapshot import canonical_json
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
+MAX_MANIFEST_BYTES = 64 << 20
+"""Far above the manifest of a render of many thousand customers; a bigger file is not ours."""
 
 
 def file_sha256(path: Path) -> str:
@@ -73,3 +77,69 @@ def manifest_self_hash(document: dict[str, object]) -> str:
     """
     body = {k: v for k, v in document.items() if k != "manifestSha256"}
     return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def check_ours(folder: Path) -> None:
+    """Raise ``OutputError`` unless ``folder`` may be replaced: it is absent, empty, or provably ours.
+
+    Ours means: ``manifest.json`` is a manifest of this version, its own hash checks
+    out, it is byte for byte as reporter writes it, and every entry of the folder
+    (hidden ones and subfolders too) is a regular file it lists, or a folder on the
+    way to one. Anything else is refused and left as it is.
+    """
+    try:
+        entries = sorted(folder.iterdir())
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise OutputError(f"{folder} exists and is not a folder", "give a new folder or one reporter wrote") from None
+    except OSError as exc:
+        raise OutputError(f"cannot read {folder}: {exc.strerror}", "choose another output folder") from None
+    if not entries:
+        return
+    why = _not_ours(folder)
+    if why:
+        raise OutputError(
+            f"{folder} is not a folder reporter wrote ({why}); nothing was changed",
+            "give a new or empty folder, or move its files elsewhere first",
+        )
+
+
+def _not_ours(folder: Path) -> str | None:
+    """Why ``folder`` is not provably an earlier render, or None if it is."""
+    manifest_path = folder / MANIFEST_NAME
+    if not manifest_path.is_file() or manifest_path.is_symlink():
+        return f"it has no {MANIFEST_NAME}"
+    try:
+        with manifest_path.open("rb") as handle:
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+        document = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return f"its {MANIFEST_NAME} is not one reporter wrote"
+    if (
+        len(raw) > MAX_MANIFEST_BYTES
+        or not isinstance(document, dict)
+        or document.get("manifestVersion") != MANIFEST_VERSION
+        or not isinstance(document.get("files"), list)
+        or document.get("manifestSha256") != manifest_self_hash(document)
+        or raw != document_bytes(document)
+    ):
+        return f"its {MANIFEST_NAME} is not one reporter wrote"
+    listed = {MANIFEST_NAME}
+    for entry in document["files"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            return f"its {MANIFEST_NAME} is not one reporter wrote"
+        listed.add(entry["path"])
+    folders = {parent.as_posix() for path in listed for parent in Path(path).parents if parent != Path(".")}
+    for root, dirs, files in os.walk(folder):
+        for name in (*dirs, *files):
+            path = Path(root) / name
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                return f"{relative} is a symbolic link"
+            if name in dirs:
+                if relative not in folders:
+                    return f"{relative}/ is not listed in its {MANIFEST_NAME}"
+            elif relative not in listed or not path.is_file():
+                return f"{relative} is not listed in its {MANIFEST_NAME}"
+    return None

@@ -7,11 +7,10 @@ from pathlib import Path
 from reporter import snapshot as snapshot_io
 from reporter._version import __version__
 from reporter.atomic import replace_folder, write_bytes
-from reporter.errors import OutputError
 from reporter.model import Snapshot
 from reporter.render import pdf, xlsx
 from reporter.render.artifact import Artifact, ArtifactKind
-from reporter.render.manifest import MANIFEST_NAME, manifest_bytes, write_artifact
+from reporter.render.manifest import MANIFEST_NAME, check_ours, manifest_bytes, write_artifact
 from reporter.render.options import RenderOptions
 from reporter.view import Brand, build_context
 
@@ -56,15 +55,8 @@ def render_folder(
 ) -> list[Artifact]:
     """``render_all`` into ``out_dir`` as a whole: it appears complete, or stays as it was.
 
-    ``out_dir`` may be new, empty, or an earlier render (it has a manifest), which is
-    replaced; any other folder is refused rather than mixed with, or deleted.
+    ``out_dir`` may be new, empty, or an earlier render that is provably ours
+    (``check_ours``), which is replaced; any other folder is refused, untouched.
+    One render at a time writes to ``out_dir``: a second one fails at once.
     """
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise OutputError(f"{out_dir} exists and is not a folder", "give a folder for --out")
-        if any(out_dir.iterdir()) and not (out_dir / MANIFEST_NAME).is_file():
-            raise OutputError(
-                f"{out_dir} already holds files that reporter did not write",
-                "give a new or empty folder, or the folder of an earlier render to replace it",
-            )
-    return replace_folder(out_dir, lambda staging: render_all(snapshot, staging, brand, options))
+    return replace_folder(out_dir, lambda staging: render_all(snapshot, staging, brand, options), check=check_ours)

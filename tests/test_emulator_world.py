@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -175,9 +174,8 @@ def test_as_of_must_leave_room_for_history() -> None:
         build_world(1, 5, datetime(2015, 6, 1, tzinfo=UTC))
 
 
-def test_five_thousand_customers_generate_quickly() -> None:
-    started = time.perf_counter()
+def test_five_thousand_customers_are_generated_each_once() -> None:
+    """How fast is for the collect benchmark (it builds larger worlds); here, only that it is complete."""
     world = build_world(1, 5000, NOVEMBER)
-    elapsed = time.perf_counter() - started
     assert len(world.customer_insights) == 5000
-    assert elapsed < 2.0  # about 0.4 s on an idle machine; generous for shared CI
+    assert len({c["tenantId"] for c in world.customer_insights}) == 5000

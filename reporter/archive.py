@@ -20,6 +20,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -229,11 +230,16 @@ class Archive:
     def get(self, digest: str) -> Snapshot:
         path = self._object_path(digest)
         try:
-            data = gzip.decompress(path.read_bytes())
+            data = _read_object(path)
         except FileNotFoundError:
             raise DataError(f"snapshot {digest} is not in the archive {self.root}") from None
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"archived snapshot {digest} cannot be read: {exc}") from None
+        if data is None:
+            raise DataError(
+                f"archived snapshot {digest} unpacks to more than {snapshot_io.MAX_SNAPSHOT_BYTES >> 20} MiB",
+                "it is not one of ours: restore it from a backup",
+            )
         if hashlib.sha256(data).hexdigest() != digest:
             raise DataError(f"archived snapshot {digest} does not match its hash", "restore it from a backup")
         return snapshot_io.loads(data, source=str(path))
@@ -342,3 +348,15 @@ def _row(digest: str, snapshot: Snapshot) -> tuple[str, str, int, int]:
 
 def _unreadable(path: Path) -> Snapshot:
     raise DataError(f"{path}: not named by a SHA-256")
+
+
+def _read_object(path: Path) -> bytes | None:
+    """An archived object's snapshot bytes, unpacked no further than the largest snapshot (``None`` past it).
+
+    A damaged or planted object could be a gzip bomb: a few kB that unpack to gigabytes.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    with gzip.open(path, "rb") as handle:
+        data = handle.read(snapshot_io.MAX_SNAPSHOT_BYTES + 1)
+    return None if len(data) > snapshot_io.MAX_SNAPSHOT_BYTES else data

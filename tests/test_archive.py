@@ -57,3 +57,17 @@ def test_written_files_follow_the_umask_not_private_temp_file_permissions(tmp_pa
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "report.pdf").stat().st_mode) == 0o644
+
+
+def test_an_archived_object_that_unpacks_past_the_largest_snapshot_is_refused(tmp_path: Path) -> None:
+    """A planted gzip bomb (a few hundred kB that unpack past the snapshot cap) is not unpacked whole."""
+    archive = Archive(tmp_path)
+    digest = archive.put("2026-11", f.snapshot())
+    path = next(tmp_path.rglob(f"{digest}.json.gz"))
+    with gzip.open(path, "wb", compresslevel=9) as bomb:
+        block = b"0" * (1 << 24)
+        for _ in range((snapshot_io.MAX_SNAPSHOT_BYTES >> 24) + 1):
+            bomb.write(block)
+    assert path.stat().st_size < 2 << 20
+    with pytest.raises(DataError, match="unpacks to more than 512 MiB"):
+        archive.get(digest)

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from reporter.archive import Archive
 from reporter.cli._base import cli, translate_errors
 from reporter.errors import DataError
-from reporter.verify import verify as verify_path
 
 DEFAULT_ARCHIVE = Path("reports") / "archive"
 
@@ -23,6 +21,8 @@ def verify(path: Path) -> None:
 
     Prints every mismatch; exits 0 only when everything matches.
     """
+    from reporter.verify import verify as verify_path  # pypdf: imported by the one command that needs it
+
     report = verify_path(path)
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
@@ -49,6 +49,8 @@ def history(archive_dir: Path) -> None:
         raise DataError(
             f"{archive_dir}: no such archive folder", "give --archive the folder reporter run keeps its snapshots in"
         )
+    from reporter.archive import Archive  # the model: imported by the commands that use it, not `--help`
+
     entries = Archive(archive_dir).entries()
     if not entries:
         click.echo(f"{archive_dir}: no archived snapshots yet")

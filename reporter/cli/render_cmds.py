@@ -21,7 +21,7 @@ from reporter.cli._config import read_config
     "--config",
     "config_file",
     type=click.Path(path_type=Path),
-    help="Configuration file whose [brand] section is used (default: ./reporter.toml if it exists).",
+    help="Configuration file, checked whole; its [brand] table is used (default: ./reporter.toml if it exists).",
 )
 @click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
 @click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")

@@ -94,6 +94,13 @@ def check_period(period: str) -> str:
     return period
 
 
+def check_begun(period: str, this_month: str) -> str:
+    """``period`` is a month that has begun by ``this_month`` (both ``YYYY-MM``)."""
+    if check_period(period) > check_period(this_month):
+        raise ConfigError(f"period {period} has not begun yet", f"give {this_month} or an earlier month")
+    return period
+
+
 class Archive:
     """Snapshots by period, in a folder of the user's choosing."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reporter.archive import Archive, check_period
+from reporter.archive import Archive, check_begun, check_period
 from reporter.atomic import check_output_folder, exclusive_lock, replace_folder
 from reporter.errors import ConfigError, OutputError
 from reporter.model import Snapshot
@@ -72,8 +72,7 @@ def run_period(
     """
     check_period(period)
     this_month = check_period(this_month or datetime.now(UTC).strftime("%Y-%m"))
-    if period > this_month:
-        raise ConfigError(f"period {period} has not begun yet", f"give {this_month} or an earlier month")
+    check_begun(period, this_month)
     busy = OutputError(f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out")
     with exclusive_lock(out_dir / LOCK_NAME, busy):
         return _run_period(period, out_dir, archive, collect, brand, options, force=force, this_month=this_month)

@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = {
+    "startup",
     "collect.latency",
     "collect.throttled",
     "pdf.one",

@@ -39,7 +39,7 @@ def test_a_secret_in_the_config_file_is_refused(tmp_path: Path) -> None:
 def test_a_missing_config_file(tmp_path: Path) -> None:
     code, err = invoke(tmp_path, "--config", "nope.toml")
     assert code == 1
-    assert "nope.toml: no such config file" in err
+    assert "config file nope.toml: no such file" in err
 
 
 def test_a_bad_customers_file_fails_before_any_request(tmp_path: Path) -> None:

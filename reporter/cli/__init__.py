@@ -8,13 +8,16 @@ from types import FrameType
 from reporter.cli import (  # noqa: F401  (each registers its commands)
     collect_cmds,
     demo_cmds,
-    emulate_cmds,
     evidence_cmds,
     render_cmds,
     run_cmds,
     snapshot_cmds,
 )
-from reporter.cli._base import cli
+from reporter.cli._base import LazyCommand, cli
+
+# The emulator (TLS, the world generator) is imported only by `reporter emulate` itself.
+EMULATE_HELP = "Serve an emulated Entra ID and Graph over HTTPS until Ctrl-C."
+cli.add_command(LazyCommand("emulate", "reporter.cli.emulate_cmds", EMULATE_HELP))
 
 
 def main() -> None:

@@ -7,10 +7,11 @@ non-zero exit code. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -39,3 +40,29 @@ def translate_errors(command: Callable[P, R]) -> Callable[P, R]:
 @click.version_option(__version__, prog_name="reporter", message="%(prog)s %(version)s")
 def cli() -> None:
     """Reports on the Microsoft Graph partner security score."""
+
+
+class LazyCommand(click.Command):
+    """A command whose module is imported only when the command runs (or shows its own help).
+
+    ``reporter --help`` lists it by its short help without importing it: for a command
+    whose module is heavy to import (the emulator's, with its TLS and world generator).
+    The module defines the real command, named ``name``, with ``@cli.command()``.
+    """
+
+    def __init__(self, name: str, module: str, short_help: str) -> None:
+        super().__init__(name, short_help=short_help, help=short_help)
+        self.module = module
+
+    def real(self) -> click.Command:
+        command = getattr(importlib.import_module(self.module), str(self.name))
+        assert isinstance(command, click.Command)
+        return command
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        return self.real().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return ctx.command.invoke(ctx)

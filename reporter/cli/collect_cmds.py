@@ -11,12 +11,10 @@ from pathlib import Path
 
 import click
 
-from reporter import snapshot as snapshot_io
 from reporter.atomic import check_output_file, write_bytes
 from reporter.cli._base import cli, translate_errors
-from reporter.collect.collector import collect as collect_snapshot
-from reporter.collect.config import load_settings
-from reporter.collect.progress import progress_for
+from reporter.cli._config import read_config
+from reporter.collect.config import settings_from
 
 
 @cli.command()
@@ -51,8 +49,13 @@ def collect(config_file: Path | None, customers_file: Path | None, out: Path, ve
     Exit status: 0 complete; 2 written, but an optional source (alerts, customer
     names) could not be read; 1 failed, and no file was written.
     """
-    settings = load_settings(config_file, os.environ, customers_file=customers_file)
+    settings = settings_from(read_config(config_file).collect, os.environ, customers_file=customers_file)
     check_output_file(out)
+    # Imported here, not above: commands that do not collect start without httpx, msal and rich.
+    from reporter import snapshot as snapshot_io
+    from reporter.collect.collector import collect as collect_snapshot
+    from reporter.collect.progress import progress_for
+
     with _verbose_log(verbose), progress_for(sys.stderr) as progress:
         snap = collect_snapshot(settings, progress=progress)
     write_bytes(out, snapshot_io.dumps(snap))

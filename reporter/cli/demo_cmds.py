@@ -8,9 +8,6 @@ from pathlib import Path
 import click
 
 from reporter.cli._base import cli, translate_errors
-from reporter.collect.progress import progress_for
-from reporter.demo import run_demo
-from reporter.render.options import RenderOptions
 
 
 @cli.command()
@@ -25,6 +22,11 @@ from reporter.render.options import RenderOptions
 @translate_errors
 def demo(out_dir: Path) -> None:
     """Run the monthly job on built-in data: emulator, real client, archive, every document."""
+    # Imported here, not above: `reporter --help` and the other commands start without them.
+    from reporter.collect.progress import progress_for
+    from reporter.demo import run_demo
+    from reporter.render.options import RenderOptions
+
     with progress_for(sys.stderr) as progress:
         results = run_demo(out_dir, options=RenderOptions(progress=sys.stderr.isatty()), progress=progress)
     for result in results:

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from reporter.archive import Archive
 from reporter.cli._base import cli, translate_errors
 from reporter.errors import DataError
-from reporter.verify import verify as verify_path
 
 DEFAULT_ARCHIVE = Path("reports") / "archive"
 
@@ -29,6 +27,8 @@ def verify(path: Path, archive_dir: Path | None) -> None:
 
     Prints every mismatch; exits 0 only when everything matches.
     """
+    from reporter.verify import verify as verify_path  # pypdf: imported by the one command that needs it
+
     report = verify_path(path, archive_dir)
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
@@ -56,6 +56,8 @@ def history(archive_dir: Path, rebuild_index: bool) -> None:
         raise DataError(
             f"{archive_dir}: no such archive folder", "give --archive the folder reporter run keeps its snapshots in"
         )
+    from reporter.archive import Archive  # the model: imported by the commands that use it, not `--help`
+
     if rebuild_index:
         click.echo(Archive(archive_dir).rebuild_index().summary())
     entries = Archive(archive_dir).entries()

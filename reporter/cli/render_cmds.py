@@ -7,11 +7,8 @@ from pathlib import Path
 
 import click
 
-from reporter import snapshot as snapshot_io
 from reporter.cli._base import cli, translate_errors
-from reporter.render.brand_config import load_brand
-from reporter.render.options import RenderOptions
-from reporter.render.run import render_folder
+from reporter.cli._config import read_config
 
 
 @cli.command()
@@ -24,7 +21,7 @@ from reporter.render.run import render_folder
     "--config",
     "config_file",
     type=click.Path(path_type=Path),
-    help="Configuration file whose [brand] section is used (default: ./reporter.toml if it exists).",
+    help="Configuration file, checked whole; its [brand] table is used (default: ./reporter.toml if it exists).",
 )
 @click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
 @click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")
@@ -40,7 +37,12 @@ def render(
     workers: int | None,
 ) -> None:
     """Write the PDF reports, workbooks, snapshot copy and manifest for SNAPSHOT into --out."""
-    brand = load_brand(brand_file, config_file)
+    brand = read_config(config_file, brand_file).brand
+    # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.
+    from reporter import snapshot as snapshot_io
+    from reporter.render.options import RenderOptions
+    from reporter.render.run import render_folder
+
     snap = snapshot_io.load(snapshot_path)
     options = RenderOptions(
         customer_reports=not no_customer_reports,

@@ -6,18 +6,18 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from reporter.archive import Archive, check_period
 from reporter.cli._base import cli, translate_errors
-from reporter.collect.collector import collect
-from reporter.collect.config import load_settings
-from reporter.collect.progress import progress_for
-from reporter.model import Snapshot
-from reporter.monthly import run_period
-from reporter.render.brand_config import load_brand
-from reporter.render.options import RenderOptions
+from reporter.cli._config import read_config
+from reporter.collect.config import settings_from
+
+if TYPE_CHECKING:
+    from reporter.model import Snapshot
+
+DEFAULT_OUT = Path("reports")
 
 
 @cli.command()
@@ -32,15 +32,13 @@ from reporter.render.options import RenderOptions
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder that receives OUT/YYYY-MM/.",
+    help="Folder that receives OUT/YYYY-MM/ [default: [run] out of the config file, else ./reports].",
 )
 @click.option(
     "--archive",
     "archive_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Snapshot archive [default: OUT/archive].",
+    help="Snapshot archive [default: [run] archive of the config file, else OUT/archive].",
 )
 @click.option("--force", is_flag=True, help="Collect again even if the period is already archived.")
 @click.option("--customers-file", type=click.Path(path_type=Path, dir_okay=False), help="CSV of customer names.")
@@ -52,7 +50,7 @@ from reporter.render.options import RenderOptions
 def run(
     config_file: Path | None,
     period: str | None,
-    out_dir: Path,
+    out_dir: Path | None,
     archive_dir: Path | None,
     force: bool,
     customers_file: Path | None,
@@ -66,9 +64,18 @@ def run(
     Exit status: 0 complete, 2 complete but with data gaps, 1 failed (nothing of
     the period written). Running a period again reuses its archived snapshot.
     """
-    settings = load_settings(config_file, os.environ, customers_file=customers_file)
-    brand = load_brand(brand_file, config_file)
-    period = check_period(period or datetime.now(UTC).strftime("%Y-%m"))
+    config = read_config(config_file, brand_file)  # every mistake in the file is reported now, before any work
+    out_dir = out_dir or config.run.out or DEFAULT_OUT
+    archive_dir = archive_dir or config.run.archive or out_dir / "archive"
+    from reporter.archive import Archive, check_begun  # the model: not for `--help`
+
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    period = check_begun(period or this_month, this_month)  # now, before the renderers are imported
+    # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.
+    from reporter.collect.progress import progress_for
+    from reporter.monthly import run_period
+    from reporter.render.options import RenderOptions
+
     options = RenderOptions(
         customer_reports=not no_customer_reports,
         customer_workbooks=customer_workbooks,
@@ -78,10 +85,16 @@ def run(
     with progress_for(sys.stderr) as progress:
 
         def collect_now() -> Snapshot:
+            # Credentials are needed only to collect: a period re-rendered from the archive asks for none.
+            from reporter.collect.collector import collect
+
+            settings = settings_from(config.collect, os.environ, customers_file=customers_file)
             return collect(settings, progress=progress)
 
-        archive = Archive(archive_dir or out_dir / "archive")
-        result = run_period(period, out_dir, archive, collect_now, brand, options, force=force)
+        archive = Archive(archive_dir)
+        result = run_period(
+            period, out_dir, archive, collect_now, config.brand, options, force=force, this_month=this_month
+        )
     how = "collected" if result.collected else "from the archive"
     changes = f", changes since {result.previous_period}" if result.previous_period else ""
     gaps = f", {result.data_gaps} data gap(s): see the reports" if result.data_gaps else ""

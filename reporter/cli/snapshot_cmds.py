@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from reporter import snapshot as snapshot_io
 from reporter.cli._base import cli, translate_errors
 
 
@@ -15,6 +14,8 @@ from reporter.cli._base import cli, translate_errors
 @translate_errors
 def validate(snapshot_path: Path) -> None:
     """Check that SNAPSHOT is a valid snapshot file and print its identity."""
+    from reporter import snapshot as snapshot_io  # the model: imported by the commands that use it, not `--help`
+
     snap = snapshot_io.load(snapshot_path)
     click.echo(
         f"{snapshot_path}: valid snapshot (schema version {snap.schema_version}, "
@@ -26,4 +27,6 @@ def validate(snapshot_path: Path) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the snapshot format."""
+    from reporter import snapshot as snapshot_io
+
     click.echo(snapshot_io.json_schema_text(), nl=False)

@@ -3,8 +3,8 @@
 Precedence, lowest first: built-in defaults, the TOML file, ``REPORTER_*``
 environment variables, command-line options. The client secret is read from
 ``REPORTER_CLIENT_SECRET`` only; a ``client_secret`` key in the file is refused.
-Other tables of the file (``[brand]`` and so on) belong to other parts of
-reporter and are ignored here. Relative paths in the file are relative to the
+The file is read and checked as a whole by ``reporter.config``; the other
+tables (``[brand]``, ``[run]``) belong to other parts of reporter. Relative paths in the file are relative to the
 file's folder. Every key is optional::
 
     [graph]
@@ -30,16 +30,16 @@ file's folder. Every key is optional::
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from reporter.config import Config, load_config
 from reporter.errors import ConfigError
+from reporter.files import check_regular_file
 
-DEFAULT_CONFIG_FILE = Path("reporter.toml")
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
 DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -120,6 +120,14 @@ _PATH_KEYS = frozenset({"certificate", "ca_bundle", "customers_file"})
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", (int, float): "a number"}
 
 
+@dataclass(frozen=True)
+class FileSettings:
+    """The collector's part of the configuration file, checked; ``settings_from`` adds the environment."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    password_env: str = "REPORTER_CERTIFICATE_PASSWORD"  # noqa: S105 (a variable name)
+
+
 def load_settings(
     config_file: Path | None,
     env: Mapping[str, str],
@@ -127,13 +135,12 @@ def load_settings(
     customers_file: Path | None = None,
 ) -> Settings:
     """Read ``config_file`` (or ``./reporter.toml`` if it exists), apply ``env`` and options."""
-    values: dict[str, Any] = {}
-    password_env = "REPORTER_CERTIFICATE_PASSWORD"  # noqa: S105 (a variable name)
-    if config_file is not None or DEFAULT_CONFIG_FILE.is_file():
-        path = config_file if config_file is not None else DEFAULT_CONFIG_FILE
-        values = _read_file(path)
-        password_env = values.pop("certificate_password_env", password_env)
+    return settings_from(file_settings(load_config(config_file)), env, customers_file=customers_file)
 
+
+def settings_from(file: FileSettings, env: Mapping[str, str], *, customers_file: Path | None = None) -> Settings:
+    """The settings from the file's values, then ``env``, then the options: what collecting needs."""
+    values: dict[str, Any] = dict(file.values)
     overrides = {
         "tenant_id": "REPORTER_TENANT_ID",
         "client_id": "REPORTER_CLIENT_ID",
@@ -149,61 +156,27 @@ def load_settings(
         values["customers_file"] = customers_file
     if env.get("REPORTER_CLIENT_SECRET"):
         values["client_secret"] = Secret(env["REPORTER_CLIENT_SECRET"])
-    if env.get(password_env):
-        values["certificate_password"] = Secret(env[password_env])
+    if env.get(file.password_env):
+        values["certificate_password"] = Secret(env[file.password_env])
     return _validate(values)
 
 
-def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file", "give the path of a reporter.toml") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    _refuse_secrets(data, path)
-    unknown = sorted(set(data) - KNOWN_TABLES)
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown table or key {unknown[0]!r}", f"the tables are {', '.join(sorted(KNOWN_TABLES))}"
-        )
+def file_settings(config: Config) -> FileSettings:
+    """The ``[graph]`` and ``[collect]`` tables of ``config``, each key checked; needs no credential."""
+    path = config.where
     values: dict[str, Any] = {}
     for table, schema in (("graph", _GRAPH_KEYS), ("collect", _COLLECT_KEYS)):
-        section = data.get(table, {})
-        if not isinstance(section, dict):
-            raise ConfigError(f"{path}: [{table}] must be a table")
+        section = config.table(table) or {}
         for key, value in section.items():
-            if key == "client_secret":
-                raise ConfigError(
-                    f"{path}: [{table}] client_secret is not read from the config file",
-                    "put the secret in the environment variable REPORTER_CLIENT_SECRET instead",
-                )
             if key not in schema:
                 known = ", ".join(sorted(schema))
                 raise ConfigError(f"{path}: [{table}] unknown key {key!r}", f"known keys: {known}")
             expected = schema[key]
             if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
                 raise ConfigError(f"{path}: [{table}] {key} must be {_TYPE_NAMES[expected]}, found {value!r:.40}")
-            values[key] = (path.parent / str(value)) if key in _PATH_KEYS else value
-    return values
-
-
-KNOWN_TABLES = frozenset({"graph", "collect", "brand"})
-"""Top-level tables of reporter.toml; [brand] is read by the renderer."""
-
-
-def _refuse_secrets(data: dict[str, Any], path: Path, where: str = "") -> None:
-    """A client secret anywhere in the file (any table, any spelling) is refused."""
-    for key, value in data.items():
-        if key.replace("-", "_").lower() in {"client_secret", "clientsecret", "secret"}:
-            raise ConfigError(
-                f"{path}: {where}{key} is not read from the config file",
-                "put the secret in the environment variable REPORTER_CLIENT_SECRET instead",
-            )
-        if isinstance(value, dict):
-            _refuse_secrets(value, path, f"[{where}{key}] ")
+            values[key] = config.path_of(str(value)) if key in _PATH_KEYS else value
+    password_env = values.pop("certificate_password_env", FileSettings.password_env)
+    return FileSettings(values, password_env)
 
 
 def _validate(values: dict[str, Any]) -> Settings:
@@ -245,8 +218,7 @@ def _validate(values: dict[str, Any]) -> Settings:
         given = values.get(key)
         if given is not None:
             values[key] = Path(given)
-            if not values[key].is_file():
-                raise ConfigError(f"{key.replace('_', ' ')} {values[key]}: no such file")
+            check_regular_file(values[key], key.replace("_", " "))
     for key in ("connect_timeout", "read_timeout", "time_budget"):
         if key in values:
             values[key] = float(values[key])

@@ -15,23 +15,24 @@ from pathlib import Path
 
 from reporter.collect.parse import CustomerName
 from reporter.errors import ConfigError
+from reporter.files import read_regular_file
 from reporter.model import NameSource
 
 _TENANT = "tenantid"
 _NAME = "name"
 _DOMAIN = "domain"
 
+CUSTOMERS_FILE_LIMIT = 64 << 20
+"""The largest customers file read, in bytes: some 300,000 rows of long names, far above any partner's."""
+
 
 def load_customers_file(path: Path) -> dict[str, CustomerName]:
     """Names by tenant id (lower case) from ``path``."""
+    raw = read_regular_file(path, "customers file", CUSTOMERS_FILE_LIMIT, ConfigError)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"customers file {path}: no such file") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"customers file {path}: not UTF-8 text", "save it as CSV UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"customers file {path}: cannot be read ({exc.strerror})") from None
     return parse_customers_csv(text, str(path))
 
 

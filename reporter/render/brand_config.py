@@ -16,16 +16,15 @@ may leave out the ``[brand]`` header), else from the configuration file
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from reporter.config import Config, load_config, read_toml
 from reporter.errors import ConfigError
 from reporter.resources import assets_dir
 from reporter.view import Brand
 
-DEFAULT_CONFIG = Path("reporter.toml")
 DEFAULT_LOGO = "default-logo.svg"
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -41,31 +40,22 @@ def default_brand() -> Brand:
 def load_brand(path: Path | None = None, config: Path | None = None) -> Brand:
     """The brand from ``--brand`` ``path``, else from ``config`` (or ``./reporter.toml``), else the default."""
     if path is not None:
-        data = _read_toml(path)
-        table = data.get("brand", data)
-        return _brand(table, path)
-    if config is None:
-        if not DEFAULT_CONFIG.is_file():
-            return default_brand()
-        config = DEFAULT_CONFIG
-    table = _read_toml(config).get("brand")
-    if table is None:
+        return read_brand_file(path)
+    return brand_from(load_config(config))
+
+
+def read_brand_file(path: Path) -> Brand:
+    """The brand of a ``--brand`` file: its ``[brand]`` table, or the whole file when it has none."""
+    data = read_toml(path, "brand file", "give the path of a TOML file with the [brand] settings")
+    return _brand(data.get("brand", data), path)
+
+
+def brand_from(config: Config) -> Brand:
+    """The brand of the configuration file's ``[brand]`` table, or the default brand without one."""
+    table = config.table("brand")
+    if table is None or config.path is None:
         return default_brand()
-    return _brand(table, config)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file", "give the path of a TOML file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a TOML file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return _brand(table, config.path)
 
 
 def _brand(table: Any, source: Path) -> Brand:

@@ -1,0 +1,44 @@
+"""The configuration file as the commands see it: read once, every table checked, whatever the command.
+
+``collect``, ``render`` and ``run`` all call ``read_config``, so a file with a
+secret, an unknown table or a bad key is refused by each of them, before any
+work, even when the command does not use the table at fault. Credentials are
+not looked at here: ``settings_from(config.collect, os.environ)`` does that,
+and only a command about to collect calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reporter.collect.config import FileSettings, file_settings
+from reporter.config import RunTable, load_config, run_table
+
+if TYPE_CHECKING:
+    from reporter.view import Brand
+
+
+@dataclass(frozen=True)
+class CommandConfig:
+    """Each table of the configuration file, checked by its owner."""
+
+    collect: FileSettings
+    """``[graph]`` and ``[collect]``, without the environment."""
+    brand: Brand
+    """``[brand]``, or the default brand."""
+    run: RunTable
+
+
+def read_config(config_file: Path | None, brand_file: Path | None = None) -> CommandConfig:
+    """``--config FILE`` (or ``./reporter.toml``), with the brand of ``--brand FILE`` when given."""
+    from reporter.render.brand_config import brand_from, read_brand_file  # the views: not for `--help`
+
+    config = load_config(config_file)
+    collect = file_settings(config)
+    brand = brand_from(config)
+    run = run_table(config)
+    if brand_file is not None:
+        brand = read_brand_file(brand_file)
+    return CommandConfig(collect=collect, brand=brand, run=run)

@@ -158,15 +158,10 @@ def format_location(loc: tuple[int | str, ...]) -> str:
 
 
 def load(path: Path) -> Snapshot:
-    try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_SNAPSHOT_BYTES + 1)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file", "give the path of a snapshot.json") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a snapshot file") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
+    """The snapshot in the file ``path``: a regular file (a FIFO or a device is refused, not waited on)."""
+    from reporter.files import read_regular_file
+
+    raw = read_regular_file(path, "snapshot", MAX_SNAPSHOT_BYTES, DataError, hint="give the path of a snapshot.json")
     return loads(raw, source=str(path))
 
 

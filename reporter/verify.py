@@ -22,8 +22,15 @@ from pypdf.errors import PdfReadError
 
 from reporter.archive import INDEX_NAME, PERIOD, Archive
 from reporter.errors import DataError
+from reporter.files import read_regular_file
 from reporter.render import evidence
-from reporter.render.manifest import MANIFEST_NAME, document_bytes, file_sha256, manifest_self_hash
+from reporter.render.manifest import (
+    MANIFEST_NAME,
+    MAX_MANIFEST_BYTES,
+    document_bytes,
+    file_sha256,
+    manifest_self_hash,
+)
 
 
 @dataclass
@@ -54,14 +61,12 @@ def verify(path: Path, archive: Path | None = None) -> Report:
 def verify_folder(folder: Path, archive: Path | None = None) -> Report:
     report = Report()
     manifest_path = folder / MANIFEST_NAME
+    if not manifest_path.exists() and not manifest_path.is_symlink():
+        raise DataError(f"{folder}: has no {MANIFEST_NAME}", "give the folder that reporter wrote")
+    raw = read_regular_file(manifest_path, "manifest", MAX_MANIFEST_BYTES, DataError)  # a FIFO is refused, not read
     try:
-        raw = manifest_path.read_bytes()
         manifest = json.loads(raw)
-    except FileNotFoundError:
-        raise DataError(f"{folder}: has no {MANIFEST_NAME}", "give the folder that reporter wrote") from None
-    except OSError as exc:
-        raise DataError(f"{manifest_path}: cannot be read: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         report.problems.append(f"{MANIFEST_NAME}: not valid JSON (it was changed)")
         return report
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):

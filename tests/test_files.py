@@ -128,3 +128,25 @@ def test_a_folder_as_customers_file_is_not_called_missing(tmp_path: Path) -> Non
     assert done.returncode != 0
     assert "names.csv" in done.stderr
     assert "no such file" not in done.stderr
+
+
+def test_a_fifo_as_snapshot_manifest_or_logo_is_refused_at_once(tmp_path: Path) -> None:
+    """The files other than configuration: a snapshot (validate, render), a run folder's manifest (verify), a logo."""
+    os.mkfifo(tmp_path / "snapshot.json")
+    for args in (["validate", "snapshot.json"], ["render", "snapshot.json", "--out", "out"]):
+        done = reporter(*args, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        assert "snapshot.json: is a FIFO (named pipe), not a file" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    run = tmp_path / "run"
+    run.mkdir()
+    os.mkfifo(run / "manifest.json")
+    done = reporter("verify", run, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "manifest.json: is a FIFO (named pipe), not a file" in done.stderr
+    os.mkfifo(tmp_path / "logo.png")
+    (tmp_path / "brand.toml").write_text('[brand]\nlogo = "logo.png"\n', encoding="utf-8")
+    done = reporter("render", SAMPLE, "--out", "out", "--brand", "brand.toml", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "logo.png: is a FIFO (named pipe), not a file" in done.stderr
+    assert not (tmp_path / "out").exists()

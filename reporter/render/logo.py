@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.errors import ConfigError
+from reporter.files import read_regular_file
 
 MAX_PIXELS = 40_000_000
 """Largest PNG accepted, in pixels (width × height), checked from the header before decoding."""
@@ -59,17 +60,10 @@ def prepare(path: Path) -> Logo:
 
 
 def _read(path: Path, limit: int) -> bytes:
-    try:
-        if not path.is_file():
-            what = "does not exist" if not path.exists() else "is not a regular file"
-            raise LogoError(f"brand logo {path} {what}", "logo paths are relative to the file that names them")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise LogoError(f"brand logo {path} cannot be read ({exc.strerror})") from None
-    if len(data) > limit:
-        raise LogoError(f"brand logo {path} is larger than {limit // (1024 * 1024)} MB", _HINT)
-    return data
+    """A regular file only (a FIFO or a device is refused at once), at most ``limit`` bytes."""
+    return read_regular_file(
+        path, "brand logo", limit, LogoError, hint="logo paths are relative to the file that names them"
+    )
 
 
 def _png(data: bytes, path: Path) -> Logo:

@@ -8,7 +8,8 @@ version. ``reporter verify`` reads them back.
 
 from __future__ import annotations
 
-from reporter.model import Snapshot
+from reporter.model import Provenance, Snapshot
+from reporter.view.documents import customer_gaps
 
 SUMMARY_ATTACHMENT = "snapshot.json"
 CUSTOMER_ATTACHMENT = "customer-data.json"
@@ -23,15 +24,27 @@ def customer_slice(snapshot: Snapshot, tenant_id: str) -> Snapshot:
     """The part of ``snapshot`` that is one customer's own: no other customer appears.
 
     The partner's requirements and history are left out (they aggregate over all
-    customers); the request log is left out (it is the partner's).
+    customers); so are the request log and the customers-file rows Graph did not
+    list (the partner's), and data gaps about other customers' items.
     """
     key = tenant_id.lower()
     return snapshot.model_copy(
         update={
-            "provenance": snapshot.provenance.model_copy(update={"requests": ()}),
+            "provenance": customer_provenance(snapshot.provenance, tenant_id),
             "requirements": (),
             "history": (),
             "customers": tuple(c for c in snapshot.customers if c.tenant_id.lower() == key),
             "alerts": tuple(a for a in snapshot.alerts if (a.customer_tenant_id or "").lower() == key),
+        }
+    )
+
+
+def customer_provenance(provenance: Provenance, tenant_id: str) -> Provenance:
+    """The provenance a customer's slice carries: no request log, no customers-file rows, no other item's gaps."""
+    return provenance.model_copy(
+        update={
+            "requests": (),
+            "unmatched_customer_rows": (),
+            "data_gaps": customer_gaps(provenance.data_gaps, tenant_id),
         }
     )

@@ -86,7 +86,7 @@ def customer_evidence(context: ReportContext, customer: Customer) -> Evidence:
     snapshot = context.snapshot
     own = snapshot.model_copy(
         update={
-            "provenance": snapshot.provenance.model_copy(update={"requests": ()}),
+            "provenance": evidence.customer_provenance(snapshot.provenance, customer.tenant_id),
             "requirements": (),
             "history": (),
             "customers": (customer,),

@@ -14,7 +14,7 @@ from reporter.view import ReportContext, fmt
 from reporter.view.alerts import AlertRecordRow
 from reporter.view.changes import Changes
 from reporter.view.customers import CustomerRow
-from reporter.view.documents import ALERTS_UNKNOWN
+from reporter.view.documents import ALERTS_UNKNOWN, customer_gaps
 from reporter.view.fmt import policy_status
 
 SUMMARY = "Summary"
@@ -335,8 +335,13 @@ def about_rows(cells: Cells, context: ReportContext, *, partner: bool = True) ->
             _figure(c, "Partner tenant id", c.text(p.partner_tenant_id)),
             _figure(c, "Requests made to Microsoft Graph", c.number(p.requests)),
         ]
-    if p.data_gaps:
-        rows += [_figure(c, f"Data gap: {gap.source}", c.text(gap.reason)) for gap in p.data_gaps]
+        rows += [
+            _figure(c, "Customers file row not listed by Microsoft", c.text(f"{name} ({tenant})"))
+            for name, tenant in p.unlisted_rows
+        ]
+    gaps = p.data_gaps if partner else customer_gaps(p.data_gaps)  # a gap about an item may name another customer
+    if gaps:
+        rows += [_figure(c, f"Data gap: {gap.source}", c.text(gap.reason)) for gap in gaps]
     else:
         rows.append(_figure(c, "Data gaps", c.text("None: every source was read.")))
     rows += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,6 +67,8 @@ class ProvenanceView:
     collected_at_dt: datetime
     last_refresh_dt: datetime | None = None
     last_update_dt: datetime | None = None
+    unlisted_rows: tuple[tuple[str, str], ...] = ()
+    """Customers-file rows for tenants Graph did not list (a former customer, or a typo): (name, tenant id)."""
 
 
 TOP_ALERTS = 10
@@ -320,6 +323,17 @@ def period_label(period: str) -> str:
     return fmt.month(datetime.strptime(period, "%Y-%m"))
 
 
+def customer_gaps(gaps: Sequence[DataGap], tenant_id: str | None = None) -> tuple[DataGap, ...]:
+    """The data gaps a customer's own documents may carry: whole sources, and items of ``tenant_id``.
+
+    A gap about one item (``customerInsights[3].tenantId``, ``customer <id>``) may name
+    another customer, whose data no other customer's documents may hold; whole sources
+    (``alerts``, ``contracts``) are named by a plain word.
+    """
+    key = tenant_id.lower() if tenant_id else None
+    return tuple(g for g in gaps if g.source.isalpha() or (key is not None and key in g.source.lower()))
+
+
 def _provenance(snapshot: Snapshot, digest: str) -> ProvenanceView:
     p = snapshot.provenance
     return ProvenanceView(
@@ -332,6 +346,9 @@ def _provenance(snapshot: Snapshot, digest: str) -> ProvenanceView:
         partner_tenant_id=p.partner_tenant_id or "–",
         requests=len(p.requests),
         data_gaps=p.data_gaps,
+        unlisted_rows=tuple(
+            (r.display_name or r.default_domain_name or "–", r.tenant_id) for r in p.unmatched_customer_rows
+        ),
         collected_at_dt=p.collected_at,
         last_refresh_dt=snapshot.score.last_refresh_date_time,
         last_update_dt=snapshot.score.updated_date_time,

@@ -59,7 +59,10 @@ def collect(config_file: Path | None, customers_file: Path | None, out: Path, ve
     with _verbose_log(verbose), progress_for(sys.stderr) as progress:
         snap = collect_snapshot(settings, progress=progress)
     write_bytes(out, snapshot_io.dumps(snap))
-    gaps = "".join(f"; {gap.source} missing" for gap in snap.provenance.data_gaps)
+    sources = [gap.source for gap in snap.provenance.data_gaps if gap.source.isalpha()]  # a whole source
+    items = len(snap.provenance.data_gaps) - len(sources)  # one item changed or left out (the gap says which)
+    gaps = "".join(f"; {source} missing" for source in sources)
+    gaps += f"; {items} item{'s' if items > 1 else ''} changed or left out (see the data gaps)" if items else ""
     rows = len(snap.provenance.unmatched_customer_rows)
     gaps += f"; {rows} customers-file row{'s' if rows > 1 else ''} for a tenant Graph did not list" if rows else ""
     score = "unknown" if snap.score.current_score is None else f"{snap.score.current_score:g}"

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench._core import Benchmark, Measured, Row, Settings, bench_env, cpu_note, log, measure
 
-PERIOD = "2026-11"
+PERIOD = datetime.now(UTC).strftime("%Y-%m")
+"""The current month: ``reporter run`` collects only for it (a past month comes from the archive)."""
 PAGE_SIZE = 100
 LATENCY_MS = 50.0
 

@@ -58,7 +58,11 @@ def test_a_bidi_override_in_a_name_does_not_reorder_the_pdf_and_no_control_reach
     assert squash("Security report for Evil Corp Ltd") in squash(pdf_text(customer))
     assert squash("evilmoc.example") in squash(pdf_text(customer))
     for book in (tmp_path / "workbook.xlsx", next((tmp_path / "customers").glob("evil-corp-ltd-*.xlsx"))):
-        for ws in load_workbook(book, read_only=True).worksheets:
-            for row in ws.iter_rows(values_only=True):
-                for value in row:
-                    assert not (isinstance(value, str) and CONTROLS.search(value)), (book.name, ws.title, value)
+        workbook = load_workbook(book, read_only=True)
+        try:
+            for ws in workbook.worksheets:
+                for row in ws.iter_rows(values_only=True):
+                    for value in row:
+                        assert not (isinstance(value, str) and CONTROLS.search(value)), (book.name, ws.title, value)
+        finally:
+            workbook.close()  # read-only workbooks keep their file open until closed

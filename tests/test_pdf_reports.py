@@ -391,7 +391,7 @@ def test_a_large_partner_summary_stays_a_summary() -> None:
 
 def _customer_text(snap: Snapshot, tenant_id: str, tmp_path: Path) -> str:
     context = build_context(snap, default_brand())
-    row = next(r for r in context.rows if r.customer.tenant_id == tenant_id)
+    row = next(r for r in context.rows if r.customer.tenant_id == f.tid(tenant_id))
     path = tmp_path / f"{row.slug}.pdf"
     path.write_bytes(CustomerRenderer(Engine(context.brand.logo)).pdf(context.customer_view(row)))
     return pdf_text(path)

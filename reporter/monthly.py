@@ -53,6 +53,7 @@ def run_period(
     *,
     force: bool = False,
     this_month: str | None = None,
+    partner_tenant_id: str | None = None,
 ) -> RunResult:
     """Make the documents of ``period`` in ``out_dir/period``; collect only when needed.
 
@@ -60,6 +61,10 @@ def run_period(
     the month it is now, UTC): a past period must already be in the archive, and is
     rendered again from it (``force`` on a past period is refused: it would file today's
     data as that month); a period that has not begun is refused.
+
+    ``partner_tenant_id``, when the configuration names one, must be the tenant the
+    archive holds, even when nothing is collected: another partner's archive is
+    never rendered as this partner's reports.
 
     ``out_dir/period`` is replaced only if it is provably an earlier render (``check_ours``).
     The period's archive entry and the folder agree: a snapshot collected again with
@@ -75,7 +80,20 @@ def run_period(
     check_begun(period, this_month)
     busy = OutputError(f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out")
     with exclusive_lock(out_dir / LOCK_NAME, busy):
+        if partner_tenant_id:
+            _check_partner(archive, partner_tenant_id)
         return _run_period(period, out_dir, archive, collect, brand, options, force=force, this_month=this_month)
+
+
+def _check_partner(archive: Archive, tenant: str) -> None:
+    archived = archive.partner_tenant_id()
+    if archived and archived.lower() != tenant.lower():
+        raise ConfigError(
+            f"the archive {archive.root} holds the snapshots of partner tenant {archived}, "
+            f"not of the configured tenant {tenant}",
+            "give this partner's own --archive (or [run] archive); if both name one tenant, "
+            "configure the tenant id as the archive names it",
+        )
 
 
 def _run_period(

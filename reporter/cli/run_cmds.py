@@ -12,7 +12,7 @@ import click
 
 from reporter.cli._base import cli, translate_errors
 from reporter.cli._config import read_config
-from reporter.collect.config import settings_from
+from reporter.collect.config import configured_tenant, settings_from
 
 if TYPE_CHECKING:
     from reporter.model import Snapshot
@@ -93,7 +93,15 @@ def run(
 
         archive = Archive(archive_dir)
         result = run_period(
-            period, out_dir, archive, collect_now, config.brand, options, force=force, this_month=this_month
+            period,
+            out_dir,
+            archive,
+            collect_now,
+            config.brand,
+            options,
+            force=force,
+            this_month=this_month,
+            partner_tenant_id=configured_tenant(config.collect, os.environ),
         )
     how = "collected" if result.collected else "from the archive"
     changes = f", changes since {result.previous_period}" if result.previous_period else ""

@@ -128,6 +128,12 @@ class FileSettings:
     password_env: str = "REPORTER_CERTIFICATE_PASSWORD"  # noqa: S105 (a variable name)
 
 
+def configured_tenant(file: FileSettings, env: Mapping[str, str]) -> str | None:
+    """The partner tenant id the environment or the file names, if any; nothing else is checked or needed."""
+    tenant = env.get("REPORTER_TENANT_ID") or file.values.get("tenant_id")
+    return str(tenant).strip() or None if tenant else None
+
+
 def load_settings(
     config_file: Path | None,
     env: Mapping[str, str],

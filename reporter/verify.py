@@ -20,6 +20,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from reporter import snapshot as snapshot_io
 from reporter.archive import INDEX_NAME, PERIOD, Archive
 from reporter.errors import DataError
 from reporter.files import read_regular_file
@@ -31,12 +32,15 @@ from reporter.render.manifest import (
     file_sha256,
     manifest_self_hash,
 )
+from reporter.view.customers import customer_slugs
 
 
 @dataclass
 class Report:
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
+    """What could not be compared (no archive found, say): neither a check passed nor a problem."""
 
     @property
     def ok(self) -> bool:
@@ -101,6 +105,7 @@ def verify_folder(folder: Path, archive: Path | None = None) -> Report:
                 _check_customer_data(data, relative, str(tenant or ""), report)
         elif entry.get("kind") == "customer-workbook":
             _check_customer_workbook(target, relative, str(tenant or ""), report)
+    _check_file_names(folder, manifest, report)
     _check_archive(folder, manifest, archive, report)
     for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = extra.relative_to(folder).as_posix()
@@ -130,8 +135,9 @@ def _quiet_pypdf() -> Iterator[None]:
 def _check_archive(folder: Path, manifest: dict[str, Any], archive: Path | None, report: Report) -> None:
     """The archive's entry for the manifest's period must be the manifest's snapshot."""
     root = archive or folder.resolve().parent / "archive"
-    if archive is None and not (root / INDEX_NAME).is_file():
-        return  # a folder rendered on its own: no archive to compare with
+    if archive is None and not (root / INDEX_NAME).is_file():  # a folder rendered on its own, or archived elsewhere
+        report.not_checked.append(f"no archive beside {folder} to compare with (give --archive DIR if it has one)")
+        return
     period, snapshot_sha = manifest.get("period"), manifest.get("snapshotSha256")
     if not isinstance(period, str) or not PERIOD.match(period):
         report.problems.append(f"{MANIFEST_NAME}: names no period to compare with the archive {root}")
@@ -147,6 +153,39 @@ def _check_archive(folder: Path, manifest: dict[str, Any], archive: Path | None,
         )
     else:
         report.checked.append(f"archive entry for {period}")
+
+
+def _check_file_names(folder: Path, manifest: dict[str, Any], report: Report) -> None:
+    """Each customer file has the name its tenant's customer gets from the snapshot beside it.
+
+    The tenant a manifest entry names decides whose file it is; the snapshot (checked
+    against the manifest above) decides what that tenant's file is called. A manifest
+    whose tenant ids were swapped between two files names each file for the wrong tenant.
+    """
+    entries = [e for e in manifest["files"] if isinstance(e, dict) and e.get("tenantId")]
+    snapshot_file = folder / "snapshot.json"
+    if not entries or not snapshot_file.is_file():
+        return
+    try:
+        snapshot = snapshot_io.load(snapshot_file)
+    except DataError as exc:
+        report.problems.append(f"snapshot.json: cannot be read to check the customer file names ({exc})")
+        return
+    stems = {
+        c.tenant_id.lower(): stem
+        for c, stem in zip(snapshot.customers, customer_slugs(snapshot.customers), strict=True)
+    }
+    for entry in entries:
+        relative, tenant = str(entry.get("path", "")), str(entry["tenantId"]).lower()
+        stem = stems.get(tenant)
+        if stem is None:
+            report.problems.append(f"{relative}: the manifest names tenant {tenant}, which the snapshot does not list")
+        elif Path(relative).stem != stem:
+            report.problems.append(
+                f"{relative}: the manifest names tenant {tenant}, whose file is {stem}{Path(relative).suffix}"
+            )
+        else:
+            report.checked.append(f"{relative} (file name)")
 
 
 def _check_customer_data(data: bytes | None, name: str, tenant: str, report: Report) -> None:

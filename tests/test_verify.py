@@ -193,3 +193,29 @@ def test_two_customers_workbooks_swapped_with_consistent_hashes_are_caught(tmp_p
         f"{first['path']}: is the workbook of {second['tenantId'].lower()}, not of tenant {first['tenantId']}",
         f"{second['path']}: is the workbook of {first['tenantId'].lower()}, not of tenant {second['tenantId']}",
     }
+
+
+def test_swapped_pdfs_with_their_tenant_ids_swapped_too_are_caught_by_their_names(folder: Path) -> None:
+    """Every hash and every tenant id in the manifest agrees with the files: only the names give the swap away."""
+    path = folder / "manifest.json"
+    document = json.loads(path.read_bytes())
+    customers = sorted((e for e in document["files"] if e["kind"] == "customer-pdf"), key=lambda e: e["path"])
+    first, second = customers[0], customers[1]
+    a, b = (folder / first["path"]).read_bytes(), (folder / second["path"]).read_bytes()
+    (folder / first["path"]).write_bytes(b)
+    (folder / second["path"]).write_bytes(a)
+    first["sha256"], second["sha256"] = second["sha256"], first["sha256"]
+    first["tenantId"], second["tenantId"] = second["tenantId"], first["tenantId"]
+    document["manifestSha256"] = manifest_self_hash(document)
+    path.write_bytes(document_bytes(document))
+    result = reporter("verify", folder)
+    assert result.exit_code == 1, result.output
+    problems = mismatches(result)
+    assert len(problems) == 2, problems
+    assert all(" whose file is " in p for p in problems), problems
+
+
+def test_a_folder_with_no_archive_beside_it_says_the_archive_was_not_checked(folder: Path) -> None:
+    result = reporter("verify", folder)
+    assert result.exit_code == 0, result.output
+    assert "NOT CHECKED no archive beside" in result.output

@@ -30,6 +30,8 @@ def verify(path: Path, archive_dir: Path | None) -> None:
     from reporter.verify import verify as verify_path  # pypdf: imported by the one command that needs it
 
     report = verify_path(path, archive_dir)
+    for item in report.not_checked:
+        click.echo(f"NOT CHECKED {item}")
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
     if report.ok:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporter import snapshot as snapshot_io
-from reporter.atomic import write_bytes
+from reporter.atomic import file_mode_mask, write_bytes
 from reporter.errors import ConfigError, DataError, OutputError
 from reporter.model import Snapshot
 
@@ -324,6 +324,7 @@ class Archive:
         tmp = str(self.root / f".{INDEX_NAME}.rebuild.tmp")
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{INDEX_NAME}.", suffix=".tmp", dir=self.root)
+            os.fchmod(fd, 0o666 & ~file_mode_mask())  # as the index sqlite creates, not mkstemp's 0600
             os.close(fd)
             with closing(sqlite3.connect(tmp)) as db:
                 db.executescript(_SCHEMA)

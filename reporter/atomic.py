@@ -41,7 +41,7 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write to {folder}: {_cause(exc)}", "choose a folder you can write to") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())  # as an ordinary open() would, not mkstemp's 0600
+            os.fchmod(handle.fileno(), 0o666 & ~file_mode_mask())  # as an ordinary open() would, not mkstemp's 0600
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -221,7 +221,7 @@ def replace_folder(
             check(folder)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=PARTIAL_SUFFIX, dir=parent))
-            staging.chmod(0o777 & ~_umask())  # as an ordinary mkdir would, not mkdtemp's 0700
+            staging.chmod(0o777 & ~file_mode_mask())  # as an ordinary mkdir would, not mkdtemp's 0700
         except OSError as exc:
             raise OutputError(f"cannot write to {parent}: {_cause(exc)}", "choose a folder you can write to") from None
         try:
@@ -257,7 +257,7 @@ def staging_leftovers(folder: Path) -> list[Path]:
     return [folder.parent / name for name in names if shape.fullmatch(name)]
 
 
-def _umask() -> int:
+def file_mode_mask() -> int:
     """The process's umask, read without changing it (``os.umask`` can only set it)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from reporter import snapshot as snapshot_io
 from reporter.archive import Archive
+from reporter.atomic import file_mode_mask
 from reporter.cli import cli
 from reporter.errors import ConfigError, DataError
 from reporter.model import Snapshot
@@ -72,6 +73,8 @@ def test_rebuild_index_gives_back_every_period_from_the_journal(two_periods: tup
     assert lines[0] == "index rebuilt: 2 period(s)"
     assert [line.split()[-1] for line in lines[2:]] == [periods["2026-10"], periods["2026-11"]]
     assert archive.entries() == before  # the second November, not the first: the journal's last word
+    mode = archive.index_path.stat().st_mode & 0o777
+    assert mode == 0o666 & ~file_mode_mask(), oct(mode)  # as any file reporter writes, not mkstemp's 0600
 
 
 def test_rebuild_without_a_journal_guesses_the_collection_month_and_says_so(

@@ -36,6 +36,8 @@ class RunResult:
     previous_period: str | None
     artifacts: tuple[Artifact, ...]
     data_gaps: int
+    unlisted_rows: int = 0
+    """Customers-file rows for tenants Graph did not list (the summary names them)."""
 
     @property
     def exit_code(self) -> int:
@@ -153,6 +155,7 @@ def _run_period(
         previous_period=previous_period,
         artifacts=tuple(artifacts),
         data_gaps=len(snapshot.provenance.data_gaps),
+        unlisted_rows=len(snapshot.provenance.unmatched_customer_rows),
     )
 
 

@@ -72,3 +72,13 @@ def test_the_summary_lists_the_row_and_no_customer_document_holds_it(tmp_path: P
         for text in texts:
             assert FORMER not in text, path.name
             assert "Former Customer" not in text, path.name
+
+
+def test_reporter_run_says_how_many_rows_graph_did_not_list(tmp_path: Path) -> None:
+    csv = tmp_path / "names.csv"
+    csv.write_text(f"tenantId,name,domain\n{FORMER},Former Customer Ltd,former.example\n")
+    with Emulator(EmulatorOptions(customers=2)) as emu:
+        args = ["run", "--out", "reports", "--customers-file", str(csv), "--no-customer-reports", "--workers", "1"]
+        result = CliRunner().invoke(cli, args, env=emulator_env(emu, tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "1 customers-file row(s) for tenants Graph did not list: see the summary" in result.stdout

@@ -118,6 +118,7 @@ def test_the_certificate_passphrase_variable_is_configurable(tmp_path: Path) -> 
         ("", {**ENV, "REPORTER_GRAPH_URL": "http://graph.test"}, r"graph URL 'http://graph.test' is not an https URL"),
         ("", {**ENV, "REPORTER_AUTHORITY_URL": "login.test"}, r"authority URL 'login.test' is not an https URL"),
         ("", {**ENV, "REPORTER_GRAPH_URL": "https://graph.test/beta"}, r"includes an API version"),
+        ("", {**ENV, "REPORTER_GRAPH_URL": "https://u:pw@graph.test"}, r"^graph URL carries a user name or password"),
         ("", {**ENV, "REPORTER_CLIENT_SECRET": ""}, r"no credential configured"),
         ("", {**ENV, "REPORTER_CA_BUNDLE": "/nonexistent/ca.pem"}, r"ca bundle /nonexistent/ca.pem: no such file"),
     ],

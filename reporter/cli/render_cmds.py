@@ -38,12 +38,13 @@ def render(
 ) -> None:
     """Write the PDF reports, workbooks, snapshot copy and manifest for SNAPSHOT into --out."""
     brand = read_config(config_file, brand_file).brand
-    # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.
     from reporter import snapshot as snapshot_io
+
+    snap = snapshot_io.load(snapshot_path)  # a bad snapshot is told before the renderers are even loaded
+    # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.
     from reporter.render.options import RenderOptions
     from reporter.render.run import render_folder
 
-    snap = snapshot_io.load(snapshot_path)
     options = RenderOptions(
         customer_reports=not no_customer_reports,
         customer_workbooks=customer_workbooks,

@@ -239,6 +239,10 @@ def _validate(values: dict[str, Any]) -> Settings:
 def _https_url(what: str, value: str) -> str:
     url = value.strip().rstrip("/")
     parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:  # not echoed: it may hold a password
+        raise ConfigError(
+            f"{what} carries a user name or password", "give the https address only; credentials come from REPORTER_*"
+        )
     if parts.scheme != "https" or not parts.hostname:
         raise ConfigError(f"{what} {value!r} is not an https URL", "Graph and Entra ID are only served over https")
     if parts.query or parts.fragment:

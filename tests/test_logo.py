@@ -112,6 +112,14 @@ def test_an_svg_with_local_references_and_styles_is_accepted(tmp_path: Path) -> 
     assert load_brand(None, _config(tmp_path, "logo.svg", svg)).logo == (tmp_path / "logo.svg").resolve()
 
 
+def test_an_8000_pixel_square_logo_is_scaled_down_not_refused(tmp_path: Path) -> None:
+    config = _config(tmp_path, "logo.png", _huge_png(8_000))
+    brand = load_brand(None, config)
+    assert brand.logo is not None
+    with Image.open(io.BytesIO(logos.prepare(brand.logo).data)) as small:
+        assert small.size == (logos.MAX_SIDE, logos.MAX_SIDE)
+
+
 def test_a_large_logo_reaches_the_pdf_scaled_down_and_the_same_every_time(tmp_path: Path) -> None:
     config = _config(tmp_path, "logo.png", _png_bytes(3000, 1500))
     brand = load_brand(None, config)

@@ -13,6 +13,7 @@ declarations): the documents fetch nothing but bundled assets and the logo.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -23,8 +24,9 @@ from pathlib import Path
 from reporter.errors import ConfigError
 from reporter.files import read_regular_file
 
-MAX_PIXELS = 40_000_000
-"""Largest PNG accepted, in pixels (width × height), checked from the header before decoding."""
+MAX_PIXELS = 80_000_000
+"""Largest PNG accepted, in pixels (width × height), checked from the header before decoding: an
+8,000 × 8,000 logo is scaled down (decoded once per process), a 30,000 × 30,000 one refused."""
 MAX_SIDE = 600
 """Long side, in pixels, a logo is scaled down to: the header box is a few centimetres wide."""
 MAX_PNG_BYTES = 32 * 1024 * 1024
@@ -50,7 +52,24 @@ class Logo:
 
 
 def prepare(path: Path) -> Logo:
-    """The logo at ``path`` as the documents embed it, or ``LogoError`` saying why it cannot be used."""
+    """The logo at ``path`` as the documents embed it, or ``LogoError`` saying why it cannot be used.
+
+    Prepared once per process and file version: the check when the configuration is read
+    and every PDF engine after it (forked PDF workers inherit it) share one decoding.
+    """
+    try:
+        version = path.stat()
+    except OSError:
+        return _prepare(path)  # says why, in one line
+    return _prepared(path.resolve(), version.st_mtime_ns, version.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _prepared(path: Path, mtime_ns: int, size: int) -> Logo:
+    return _prepare(path)
+
+
+def _prepare(path: Path) -> Logo:
     kind = path.suffix.lower()
     if kind not in (".png", ".svg"):
         raise LogoError(f"brand logo {path} must be a PNG or SVG file", _HINT)

@@ -6,6 +6,7 @@ The real msal and httpx against the emulator over TLS.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -157,3 +158,42 @@ def test_a_redirect_is_named_with_where_it_points(tmp_path: Path) -> None:
     assert "graph_url" in error.hint
     assert "proxy" in error.hint
     assert "client-request-id " in text
+
+
+# --- a stopped run stops, even while a server trickles ---------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_collect_while_a_server_trickles(tmp_path: Path, signum: int) -> None:
+    """Unwinding waits for the collection threads; the grace period ends a read that never would."""
+    from reporter.cli import STOP_GRACE
+
+    with Emulator(EmulatorOptions(customers=12, faults=Faults(trickle=3.0))) as emu:
+        env = {**os.environ, **emulator_env(emu, tmp_path)}
+        out = tmp_path / "snap.json"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reporter", "collect", "--out", str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not emu.stats.body_bytes.get(INSIGHTS) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert emu.stats.body_bytes.get(INSIGHTS), "the trickle never began"
+            stopped = time.monotonic()
+            process.send_signal(signum)
+            try:
+                _, stderr = process.communicate(timeout=STOP_GRACE + 20)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"collect was still running {STOP_GRACE + 20:g} s after {signal.Signals(signum).name}")
+            elapsed = time.monotonic() - stopped
+        finally:
+            process.kill()
+            process.communicate()
+    assert process.returncode != 0
+    assert elapsed < STOP_GRACE + 10, elapsed  # the trickle alone would go on for minutes
+    assert "Traceback" not in stderr
+    assert not out.exists()

@@ -23,7 +23,7 @@ from pypdf.errors import PdfReadError
 from reporter import snapshot as snapshot_io
 from reporter.archive import INDEX_NAME, PERIOD, Archive
 from reporter.errors import DataError
-from reporter.files import read_regular_file
+from reporter.files import check_regular_file, read_regular_file
 from reporter.render import evidence
 from reporter.render.manifest import (
     MANIFEST_NAME,
@@ -55,6 +55,7 @@ def verify(path: Path, archive: Path | None = None) -> Report:
         )
     if path.is_dir():
         return verify_folder(path, archive)
+    check_regular_file(path, "", DataError, hint="give a run folder or a PDF")  # a FIFO is named, not "no such file"
     if path.is_file():
         report = Report()
         _check_pdf(path, path.name, report, expected_snapshot=None)
@@ -91,7 +92,10 @@ def verify_folder(folder: Path, archive: Path | None = None) -> Report:
         listed.add(relative)
         target = folder / relative
         if not target.is_file():
-            report.problems.append(f"{relative}: listed in the manifest but missing")
+            gone = not target.exists() and not target.is_symlink()
+            report.problems.append(
+                f"{relative}: listed in the manifest but {'missing' if gone else 'not a regular file'}"
+            )
             continue
         if file_sha256(target) != entry.get("sha256"):
             report.problems.append(f"{relative}: SHA-256 does not match the manifest (the file was changed)")

@@ -70,7 +70,7 @@ def test_a_config_without_a_brand_section_gives_the_default(tmp_path: Path) -> N
     [
         ('primary_colour = "red"', "is not a #RRGGBB colour"),
         ('accent_colour = "#12345"', "is not a #RRGGBB colour"),
-        ('logo = "missing.png"', "does not exist"),
+        ('logo = "missing.png"', "missing.png: no such file"),
         ('logo = "logo.gif"', "must be a PNG or SVG file"),
         ('logo = "fake.png"', "is not a valid PNG file"),
         ('name = "  "', "brand name is empty"),

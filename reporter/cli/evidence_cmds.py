@@ -55,9 +55,8 @@ def verify(path: Path, archive_dir: Path | None) -> None:
 def history(archive_dir: Path, rebuild_index: bool) -> None:
     """List the archived snapshots, one period a line."""
     if not archive_dir.is_dir():
-        raise DataError(
-            f"{archive_dir}: no such archive folder", "give --archive the folder reporter run keeps its snapshots in"
-        )
+        what = "is not a folder" if archive_dir.exists() else "no such archive folder"
+        raise DataError(f"{archive_dir}: {what}", "give --archive the folder reporter run keeps its snapshots in")
     from reporter.archive import Archive  # the model: imported by the commands that use it, not `--help`
 
     if rebuild_index:

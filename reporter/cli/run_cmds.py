@@ -70,7 +70,7 @@ def run(
     from reporter.archive import Archive, check_begun  # the model: not for `--help`
 
     this_month = datetime.now(UTC).strftime("%Y-%m")
-    period = check_begun(period or this_month, this_month)  # now, before the renderers are imported
+    period = check_begun(this_month if period is None else period, this_month)  # now, before the renderers are imported
     # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.
     from reporter.collect.progress import progress_for
     from reporter.monthly import run_period

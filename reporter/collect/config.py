@@ -44,6 +44,9 @@ DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
 DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
+MAX_SECONDS = 86_400.0
+"""The longest timeout or time budget accepted: a day (a monthly run that takes longer has hung)."""
+
 _MULTI_TENANT_NAMES = frozenset({"common", "organizations", "consumers"})
 _TENANT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 
@@ -228,8 +231,12 @@ def _validate(values: dict[str, Any]) -> Settings:
     for key in ("connect_timeout", "read_timeout", "time_budget"):
         if key in values:
             values[key] = float(values[key])
-            if values[key] <= 0:
-                raise ConfigError(f"{key} must be a positive number of seconds")
+            if not 0 < values[key] <= MAX_SECONDS:  # nan and inf too: a run must end
+                raise ConfigError(
+                    f"[graph] {key} must be a number of seconds above 0 and at most {MAX_SECONDS:,.0f}, "
+                    f"found {values[key]!r}",
+                    "the time budget is for the whole run (1800, half an hour, by default)",
+                )
     for key in ("max_connections", "page_size"):
         if key in values and values[key] < 1:
             raise ConfigError(f"{key} must be at least 1")

@@ -85,6 +85,17 @@ def test_an_earlier_render_with_one_file_more_is_not_replaced(earlier: Path, tmp
     assert snapshot_of(out) == before
 
 
+def test_a_listed_file_changed_since_it_was_written_is_not_replaced(earlier: Path, tmp_path: Path) -> None:
+    """A workbook the partner annotated is listed in the manifest, but it is theirs now."""
+    out = copy_of(earlier, tmp_path)
+    with (out / "workbook.xlsx").open("ab") as handle:
+        handle.write(b"the partner's notes")
+    before = snapshot_of(out)
+    line = one_line_error(reporter("render", SMALL, "--out", out, "--no-customer-reports"))
+    assert "workbook.xlsx was changed since reporter wrote it" in line
+    assert snapshot_of(out) == before
+
+
 def test_a_manifest_that_is_not_byte_for_byte_ours_is_not_trusted(earlier: Path, tmp_path: Path) -> None:
     out = copy_of(earlier, tmp_path)
     document = json.loads((out / "manifest.json").read_bytes())

@@ -126,10 +126,12 @@ def _not_ours(folder: Path) -> str | None:
     ):
         return f"its {MANIFEST_NAME} is not one reporter wrote"
     listed = {MANIFEST_NAME}
+    hashes: dict[str, object] = {}
     for entry in document["files"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             return f"its {MANIFEST_NAME} is not one reporter wrote"
         listed.add(entry["path"])
+        hashes[entry["path"]] = entry.get("sha256")
     folders = {parent.as_posix() for path in listed for parent in Path(path).parents if parent != Path(".")}
     for root, dirs, files in os.walk(folder):
         for name in (*dirs, *files):
@@ -142,4 +144,8 @@ def _not_ours(folder: Path) -> str | None:
                     return f"{relative}/ is not listed in its {MANIFEST_NAME}"
             elif relative not in listed or not path.is_file():
                 return f"{relative} is not listed in its {MANIFEST_NAME}"
+    for relative, digest in hashes.items():  # a report someone annotated since is theirs now, not ours to replace
+        path = folder / relative
+        if path.is_file() and not path.is_symlink() and file_sha256(path) != digest:
+            return f"{relative} was changed since reporter wrote it"
     return None

@@ -32,7 +32,7 @@ DEMO_SEED = 1
 
 
 @dataclass(frozen=True, slots=True)
-class _CollectionClock:
+class CollectionClock:
     """Real waiting, but the collection time of the period being demonstrated."""
 
     at: datetime
@@ -76,9 +76,9 @@ def run_demo(
                     authority_url=emulator.authority_url,
                     ca_bundle=emulator.write_ca(Path(scratch) / "emulator-ca.pem"),
                 )
-                clock = _CollectionClock(as_of + timedelta(hours=6))
+                clock = CollectionClock(as_of + timedelta(hours=6))
 
-                def collect_period(settings: Settings = settings, clock: _CollectionClock = clock) -> Snapshot:
+                def collect_period(settings: Settings = settings, clock: CollectionClock = clock) -> Snapshot:
                     return collect(settings, clock=clock, progress=progress or NullProgress())
 
                 results.append(

@@ -20,7 +20,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +38,7 @@ from reporter.atomic import replace_folder
 from reporter.cli import cli
 from reporter.collect.collector import collect
 from reporter.collect.config import Secret, Settings
+from reporter.demo import CollectionClock
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from reporter.errors import ConfigError, OutputError
 from reporter.model import Snapshot
@@ -147,22 +147,6 @@ class TwoMonths:
         return self.out / period
 
 
-@dataclass(frozen=True)
-class _Clock:
-    """Real waiting, but the collection time of the month being made (as ``reporter demo`` does)."""
-
-    at: datetime
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def now(self) -> datetime:
-        return self.at
-
-
 def _run_two_months(base: Path) -> Json:
     """Each month collected while it is the current one: the library's ``run_period`` told which month it is."""
     results = {}
@@ -178,7 +162,7 @@ def _run_two_months(base: Path) -> Json:
                 authority_url=emulator.authority_url,
                 ca_bundle=emulator.write_ca(base / f"ca-{period}.pem"),
             )
-            clock = _Clock(AS_OF[period] + timedelta(hours=6))
+            clock = CollectionClock(AS_OF[period] + timedelta(hours=6))
             result = run_period(
                 period,
                 base / "reports",

@@ -147,18 +147,25 @@ def test_a_bad_path_is_a_one_line_error(tmp_path: Path, what: str) -> None:
     assert str(path) in lines[0]
 
 
-def test_two_customers_pdfs_swapped_with_consistent_hashes_are_caught(folder: Path) -> None:
-    """Only the tenant check can see this: every hash in the manifest and in the PDFs matches."""
+def swap_two(folder: Path, kind: str, *, tenants_too: bool = False) -> tuple[dict[str, str], dict[str, str]]:
+    """Swap the first two files of ``kind`` and make the manifest's hashes (and, if asked, tenant ids) agree."""
     path = folder / "manifest.json"
     document = json.loads(path.read_bytes())
-    customers = sorted((e for e in document["files"] if e["kind"] == "customer-pdf"), key=lambda e: e["path"])
-    first, second = customers[0], customers[1]
+    first, second = sorted((e for e in document["files"] if e["kind"] == kind), key=lambda e: e["path"])[:2]
     a, b = (folder / first["path"]).read_bytes(), (folder / second["path"]).read_bytes()
     (folder / first["path"]).write_bytes(b)
     (folder / second["path"]).write_bytes(a)
     first["sha256"], second["sha256"] = second["sha256"], first["sha256"]
+    if tenants_too:
+        first["tenantId"], second["tenantId"] = second["tenantId"], first["tenantId"]
     document["manifestSha256"] = manifest_self_hash(document)
     path.write_bytes(document_bytes(document))
+    return dict(first), dict(second)
+
+
+def test_two_customers_pdfs_swapped_with_consistent_hashes_are_caught(folder: Path) -> None:
+    """Only the tenant check can see this: every hash in the manifest and in the PDFs matches."""
+    first, second = swap_two(folder, "customer-pdf")
     result = reporter("verify", folder)
     assert result.exit_code == 1, result.output
     assert mismatches(result) == {
@@ -179,16 +186,7 @@ def test_two_customers_workbooks_swapped_with_consistent_hashes_are_caught(tmp_p
     folder = tmp_path / "out"
     render_all(snap, folder, default_brand(), RenderOptions(customer_reports=False, customer_workbooks=True))
     assert verify(folder).ok
-    path = folder / "manifest.json"
-    document = json.loads(path.read_bytes())
-    books = sorted((e for e in document["files"] if e["kind"] == "customer-workbook"), key=lambda e: e["path"])
-    first, second = books[0], books[1]
-    a, b = (folder / first["path"]).read_bytes(), (folder / second["path"]).read_bytes()
-    (folder / first["path"]).write_bytes(b)
-    (folder / second["path"]).write_bytes(a)
-    first["sha256"], second["sha256"] = second["sha256"], first["sha256"]
-    document["manifestSha256"] = manifest_self_hash(document)
-    path.write_bytes(document_bytes(document))
+    first, second = swap_two(folder, "customer-workbook")
     assert set(verify(folder).problems) == {
         f"{first['path']}: is the workbook of {second['tenantId'].lower()}, not of tenant {first['tenantId']}",
         f"{second['path']}: is the workbook of {first['tenantId'].lower()}, not of tenant {second['tenantId']}",
@@ -197,17 +195,7 @@ def test_two_customers_workbooks_swapped_with_consistent_hashes_are_caught(tmp_p
 
 def test_swapped_pdfs_with_their_tenant_ids_swapped_too_are_caught_by_their_names(folder: Path) -> None:
     """Every hash and every tenant id in the manifest agrees with the files: only the names give the swap away."""
-    path = folder / "manifest.json"
-    document = json.loads(path.read_bytes())
-    customers = sorted((e for e in document["files"] if e["kind"] == "customer-pdf"), key=lambda e: e["path"])
-    first, second = customers[0], customers[1]
-    a, b = (folder / first["path"]).read_bytes(), (folder / second["path"]).read_bytes()
-    (folder / first["path"]).write_bytes(b)
-    (folder / second["path"]).write_bytes(a)
-    first["sha256"], second["sha256"] = second["sha256"], first["sha256"]
-    first["tenantId"], second["tenantId"] = second["tenantId"], first["tenantId"]
-    document["manifestSha256"] = manifest_self_hash(document)
-    path.write_bytes(document_bytes(document))
+    swap_two(folder, "customer-pdf", tenants_too=True)
     result = reporter("verify", folder)
     assert result.exit_code == 1, result.output
     problems = mismatches(result)

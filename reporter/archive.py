@@ -189,13 +189,6 @@ class Archive:
             self._journal(period, digest)
             db.execute("INSERT OR REPLACE INTO periods VALUES (?, ?)", (period, digest))
 
-    def partner_tenant_id(self) -> str | None:
-        """The partner tenant whose snapshots this archive holds (None while it holds none that says)."""
-        if not self.index_path.exists() and not self._has_objects():
-            return None
-        with self._db() as db:
-            return self._partner(db)
-
     def _partner(self, db: sqlite3.Connection) -> str | None:
         row = db.execute("SELECT value FROM meta WHERE key = ?", (_PARTNER,)).fetchone()
         if row:
@@ -207,6 +200,23 @@ class Archive:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_PARTNER, tenant))
         return tenant
 
+    def partner_tenant_id(self) -> str | None:
+        """The partner tenant whose snapshots this archive holds (None while it holds none that says)."""
+        if not self.index_path.exists() and not self._has_objects():
+            return None
+        with self._db() as db:
+            return self._partner(db)
+
+    def check_partner(self, tenant: str) -> None:
+        """Refuse the configured partner ``tenant`` if this archive holds another partner's snapshots."""
+        self._refuse_other_partner(
+            self.partner_tenant_id(),
+            tenant,
+            "the configured tenant",
+            "give this partner's own --archive (or [run] archive); if both name one tenant, "
+            "configure the tenant id as the archive names it",
+        )
+
     def _check_partner(self, db: sqlite3.Connection, snapshot: Snapshot) -> None:
         tenant = snapshot.provenance.partner_tenant_id
         if not tenant:
@@ -214,11 +224,20 @@ class Archive:
         archived = self._partner(db)
         if archived is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_PARTNER, tenant))
-        elif archived.lower() != tenant.lower():
+        self._refuse_other_partner(
+            archived,
+            tenant,
+            "partner tenant",
+            "give each partner tenant an archive of its own with --archive",
+            "; nothing was archived",
+        )
+
+    def _refuse_other_partner(self, archived: str | None, tenant: str, whose: str, hint: str, tail: str = "") -> None:
+        if archived and archived.lower() != tenant.lower():
             raise ConfigError(
                 f"the archive {self.root} holds the snapshots of partner tenant {archived}, "
-                f"not of partner tenant {tenant}; nothing was archived",
-                "give each partner tenant an archive of its own with --archive",
+                f"not of {whose} {tenant}{tail}",
+                hint,
             )
 
     def _journal(self, period: str, digest: str) -> None:
@@ -285,9 +304,12 @@ class Archive:
         for path in sorted(self._objects()):
             digest = path.name.removesuffix(".json.gz")
             try:
-                snapshots[digest] = self.get(digest) if _DIGEST.match(digest) else _unreadable(path)
+                if _DIGEST.match(digest):  # an object not named by a SHA-256 is not one of ours
+                    snapshots[digest] = self.get(digest)
+                    continue
             except DataError:
-                unreadable.append(path.relative_to(self.root).as_posix())
+                pass
+            unreadable.append(path.relative_to(self.root).as_posix())
         periods = {p: d for p, d in self._journal_lines() if d in snapshots}
         named = set(periods.values())
         guesses: dict[str, str] = {}
@@ -352,10 +374,6 @@ def _row(digest: str, snapshot: Snapshot) -> tuple[str, str, int, int]:
         len(snapshot.customers),
         len(snapshot.provenance.data_gaps),
     )
-
-
-def _unreadable(path: Path) -> Snapshot:
-    raise DataError(f"{path}: not named by a SHA-256")
 
 
 def _read_object(path: Path) -> bytes | None:

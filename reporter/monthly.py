@@ -83,19 +83,8 @@ def run_period(
     busy = OutputError(f"another reporter run is writing to {out_dir}", "wait for it to finish, or give another --out")
     with exclusive_lock(out_dir / LOCK_NAME, busy):
         if partner_tenant_id:
-            _check_partner(archive, partner_tenant_id)
+            archive.check_partner(partner_tenant_id)
         return _run_period(period, out_dir, archive, collect, brand, options, force=force, this_month=this_month)
-
-
-def _check_partner(archive: Archive, tenant: str) -> None:
-    archived = archive.partner_tenant_id()
-    if archived and archived.lower() != tenant.lower():
-        raise ConfigError(
-            f"the archive {archive.root} holds the snapshots of partner tenant {archived}, "
-            f"not of the configured tenant {tenant}",
-            "give this partner's own --archive (or [run] archive); if both name one tenant, "
-            "configure the tenant id as the archive names it",
-        )
 
 
 def _run_period(

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from reporter._version import __version__
 from reporter.errors import DataError
+from reporter.files import read_regular_file
 from reporter.model import SCHEMA_VERSION, Snapshot
 
 SCHEMA_ID = f"https://reporter.invalid/schema/snapshot-v{SCHEMA_VERSION}.json"
@@ -159,8 +160,6 @@ def format_location(loc: tuple[int | str, ...]) -> str:
 
 def load(path: Path) -> Snapshot:
     """The snapshot in the file ``path``: a regular file (a FIFO or a device is refused, not waited on)."""
-    from reporter.files import read_regular_file
-
     raw = read_regular_file(path, "snapshot", MAX_SNAPSHOT_BYTES, DataError, hint="give the path of a snapshot.json")
     return loads(raw, source=str(path))
 

@@ -37,7 +37,6 @@ from reporter.archive import Archive
 from reporter.atomic import replace_folder
 from reporter.cli import cli
 from reporter.collect.collector import collect
-from reporter.collect.config import Secret, Settings
 from reporter.demo import CollectionClock
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from reporter.errors import ConfigError, OutputError
@@ -46,7 +45,7 @@ from reporter.monthly import run_period
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
-from tests.collect_helpers import emulator_env
+from tests.collect_helpers import emulator_env, emulator_settings
 from tests.conftest import EmulatorFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,14 +153,7 @@ def _run_two_months(base: Path) -> Json:
     for period in (FIRST_MONTH, SECOND_MONTH):
         options = EmulatorOptions(customers=CUSTOMERS, seed=SEED, as_of=AS_OF[period])
         with Emulator(options) as emulator:
-            settings = Settings(
-                tenant_id=emulator.tenant_id,
-                client_id=emulator.client_id,
-                client_secret=Secret(emulator.client_secret),
-                graph_url=emulator.graph_url,
-                authority_url=emulator.authority_url,
-                ca_bundle=emulator.write_ca(base / f"ca-{period}.pem"),
-            )
+            settings = emulator_settings(emulator, base)
             clock = CollectionClock(AS_OF[period] + timedelta(hours=6))
             result = run_period(
                 period,

@@ -230,9 +230,12 @@ def _required_string(item: Mapping[str, Any], key: str, where: str) -> str:
 def _name(item: Mapping[str, Any], key: str, where: str, notes: Notes | None = None) -> str | None:
     """A display name or domain, cleaned and cut to ``NAME_LIMIT``: blank counts as absent."""
     value = _string(item, key, where)
-    if value is None:
-        return None
-    return _shortened(clean_text(value).strip(), NAME_LIMIT, _join(where, key), notes) or None
+    return None if value is None else _clean_name(value, _join(where, key), notes)
+
+
+def _clean_name(value: str, where: str, notes: Notes | None) -> str | None:
+    """``value`` cleaned and cut to ``NAME_LIMIT`` (recorded in ``notes``); blank is None."""
+    return _shortened(clean_text(value).strip(), NAME_LIMIT, where, notes) or None
 
 
 def _text(item: Mapping[str, Any], key: str, where: str, notes: Notes | None, limit: int = NAME_LIMIT) -> str | None:
@@ -799,7 +802,7 @@ def _cleaned_override(name: CustomerName, tenant_id: str, notes: Notes) -> Custo
     """A customers-file name and domain as the model holds them: cleaned, cut to ``NAME_LIMIT`` (recorded)."""
     where = f"customers file, tenant {tenant_id}"
     cleaned = {
-        field: _shortened(clean_text(value).strip(), NAME_LIMIT, f"{where}, {field}", notes) or None
+        field: _clean_name(value, f"{where}, {field}", notes)
         for field, value in (("name", name.display_name), ("domain", name.default_domain_name))
         if value is not None
     }

@@ -78,20 +78,16 @@ def summary_evidence(context: ReportContext) -> Evidence:
 
 
 def customer_evidence(context: ReportContext, customer: Customer) -> Evidence:
-    """The customer's own slice of the snapshot, as ``evidence.customer_slice`` defines it.
+    """The customer's own slice of the snapshot (``evidence.customer_slice``).
 
     Built from the context's per-tenant alerts rather than by scanning every alert
     for every customer, which would grow with the square of a large partner.
     """
-    snapshot = context.snapshot
-    own = snapshot.model_copy(
-        update={
-            "provenance": evidence.customer_provenance(snapshot.provenance, customer.tenant_id),
-            "requirements": (),
-            "history": (),
-            "customers": (customer,),
-            "alerts": tuple(context.alerts_by_tenant.get(customer.tenant_id.lower(), ())),
-        }
+    own = evidence.customer_slice(
+        context.snapshot,
+        customer.tenant_id,
+        customer=customer,
+        alerts=context.alerts_by_tenant.get(customer.tenant_id.lower(), ()),
     )
     return Evidence(
         name=evidence.CUSTOMER_ATTACHMENT,
@@ -99,7 +95,7 @@ def customer_evidence(context: ReportContext, customer: Customer) -> Evidence:
         description="This customer's own data from the snapshot the report was made from (canonical JSON)",
         period=context.period,
         snapshot_sha256=context.snapshot_sha256,
-        created=snapshot.provenance.collected_at,
+        created=context.snapshot.provenance.collected_at,
     )
 
 

@@ -146,14 +146,6 @@ def customer_slugs(customers: Sequence[Customer]) -> list[str]:
     return stems
 
 
-def unique_slugs(customers: Sequence[Customer]) -> dict[str, str]:
-    """Each tenant id's stem (see ``customer_slugs``; a repeated tenant id keeps its first customer's)."""
-    stems: dict[str, str] = {}
-    for customer, stem in zip(customers, customer_slugs(customers), strict=True):
-        stems.setdefault(customer.tenant_id, stem)
-    return stems
-
-
 def alerts_by_tenant(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:
     grouped: dict[str, list[Alert]] = defaultdict(list)
     for alert in alerts:

@@ -133,8 +133,8 @@ def collect_once(
 ) -> dict[str, Any]:
     """In a child process: one collection, timed."""
     from reporter.collect.collector import collect
-    from reporter.collect.config import Secret
     from reporter.collect.config import Settings as CollectSettings
+    from reporter.graph.settings import Secret
 
     settings = CollectSettings(
         tenant_id=tenant_id,

@@ -1,15 +1,15 @@
 """The configuration file, ``reporter.toml``: read once, checked as a whole, handed out by table.
 
-Every command that reads it (``collect``, ``render``, ``run``) reads it here, so a
+Every command that reads it (``collect``, ``render``, ``run``, ``send``) reads it here, so a
 file is accepted or refused the same way whichever command reads it:
 
 - ``--config FILE``, else ``./reporter.toml`` when it exists, else no file;
 - a regular file of at most 1 MiB of UTF-8 TOML (a FIFO or a folder is refused at once);
 - no secret anywhere: a ``client_secret`` (any spelling) or a certificate password
   in any table is refused without showing it; secrets come from the environment;
-- only the known tables, each a table: ``[graph]`` and ``[collect]`` (the collector,
-  ``reporter.collect.config``), ``[brand]`` (``reporter.render.brand_config``) and
-  ``[run]`` (the monthly job, below).
+- only the known tables, each a table: ``[graph]`` (``reporter.graph.settings``),
+  ``[collect]`` (``reporter.collect.config``), ``[brand]`` (``reporter.render.brand_config``),
+  ``[run]`` (the monthly job, below) and ``[send]`` (``reporter.send.config``).
 
 Each owner checks the keys of its own tables. Relative paths in the file are
 relative to the file's folder (``Config.path_of``).
@@ -37,8 +37,8 @@ DEFAULT_CONFIG_FILE = Path("reporter.toml")
 CONFIG_LIMIT = 1 << 20
 """The largest configuration (or brand) file read, in bytes: far above any real one."""
 
-KNOWN_TABLES = frozenset({"graph", "collect", "brand", "run"})
-"""Top-level tables of reporter.toml. ``[send]`` and ``[sign]`` are not read yet, so they are refused as unknown."""
+KNOWN_TABLES = frozenset({"graph", "collect", "brand", "run", "send"})
+"""Top-level tables of reporter.toml. ``[sign]`` is not read yet, so it is refused as unknown."""
 
 _SECRET_KEYS = {
     "client_secret": "REPORTER_CLIENT_SECRET",
@@ -107,6 +107,8 @@ def refuse_secrets(data: Mapping[str, Any], path: Path, where: str = "") -> None
     """A secret anywhere in the file (any table, any spelling) is refused, without showing it."""
     for key, value in data.items():
         variable = _SECRET_KEYS.get(key.replace("-", "_").lower())
+        if variable is not None and "smtp" in where:
+            variable = "REPORTER_SMTP_PASSWORD"
         if variable is not None:
             raise ConfigError(
                 f"{path}: {where}{key} is not read from the config file",

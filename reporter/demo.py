@@ -16,10 +16,11 @@ from pathlib import Path
 
 from reporter.archive import Archive
 from reporter.collect.collector import collect
-from reporter.collect.config import Secret, Settings
+from reporter.collect.config import Settings
 from reporter.collect.progress import CollectProgress, NullProgress
 from reporter.emulator.options import EmulatorOptions
 from reporter.emulator.server import Emulator
+from reporter.graph.settings import Secret
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
 from reporter.render.brand_config import default_brand

@@ -16,9 +16,8 @@ from pathlib import Path
 from reporter.archive import Archive, check_begun, check_period
 from reporter.atomic import check_output_folder, exclusive_lock, replace_folder
 from reporter.errors import ConfigError, OutputError
+from reporter.manifest import Artifact, check_ours
 from reporter.model import Snapshot
-from reporter.render.artifact import Artifact
-from reporter.render.manifest import check_ours
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.view import Brand

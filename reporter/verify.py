@@ -24,14 +24,14 @@ from reporter import snapshot as snapshot_io
 from reporter.archive import INDEX_NAME, PERIOD, Archive
 from reporter.errors import DataError
 from reporter.files import check_regular_file, read_regular_file
-from reporter.render import evidence
-from reporter.render.manifest import (
+from reporter.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
     document_bytes,
     file_sha256,
     manifest_self_hash,
 )
+from reporter.render import evidence
 from reporter.view.customers import customer_slugs
 
 

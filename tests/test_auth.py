@@ -13,13 +13,14 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from reporter.collect.auth import MsalTokenSource, create_token_source, describe_msal_error
-from reporter.collect.bounded import MAX_SIGN_IN_RESPONSE_BYTES
-from reporter.collect.config import Secret, Settings
-from reporter.collect.credentials import certificate_credential
-from reporter.collect.http import build_http_client
-from reporter.collect.retry import Retrier, RetryPolicy, RunBudget
+from reporter.collect.config import Settings
 from reporter.errors import AuthError, ConfigError
+from reporter.graph.auth import MsalTokenSource, create_token_source, describe_msal_error
+from reporter.graph.bounded import MAX_SIGN_IN_RESPONSE_BYTES
+from reporter.graph.credentials import certificate_credential
+from reporter.graph.http import build_http_client
+from reporter.graph.retry import Retrier, RetryPolicy, RunBudget
+from reporter.graph.settings import Secret
 from tests.collect_helpers import (
     CLIENT,
     SECRET,

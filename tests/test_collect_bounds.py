@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from reporter.collect.bounded import MAX_GRAPH_RESPONSE_BYTES
 from reporter.collect.collector import collect
-from reporter.collect.retry import RetryPolicy
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from reporter.errors import GraphError
+from reporter.graph.bounded import MAX_GRAPH_RESPONSE_BYTES
+from reporter.graph.retry import RetryPolicy
 from tests.collect_helpers import emulator_env, emulator_settings
 
 INSIGHTS = "/beta/security/partner/securityScore/customerInsights"

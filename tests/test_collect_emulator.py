@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives import serialization
 from reporter import snapshot as snapshot_io
 from reporter.cli import cli
 from reporter.collect.collector import collect
-from reporter.collect.config import Secret
-from reporter.collect.retry import RetryPolicy
 from reporter.emulator import Emulator, EmulatorOptions, Faults
+from reporter.graph.retry import RetryPolicy
+from reporter.graph.settings import Secret
 from tests.collect_helpers import CountingProgress, FakeClock, emulator_env, emulator_settings, make_certificate
 
 FAST = RetryPolicy(backoff_base=0.05)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reporter.collect.config import Secret, Settings, load_settings
+from reporter.collect.config import Settings, load_settings
 from reporter.errors import ConfigError
+from reporter.graph.settings import Secret
 from tests.collect_helpers import CLIENT, SECRET, TENANT
 
 ENV = {"REPORTER_TENANT_ID": TENANT, "REPORTER_CLIENT_ID": CLIENT, "REPORTER_CLIENT_SECRET": SECRET}

@@ -54,7 +54,7 @@ BAD_FILES = {
     "secret in brand": (f'[brand]\nname = "C"\nclient-secret = "{SECRET}"\n', "is not read from the config file"),
     "passphrase": ('[graph]\ncertificate_password = "hunter2"\n', "REPORTER_CERTIFICATE_PASSWORD"),
     "unknown table": ('[grahp]\ntenant_id = "x"\n', "unknown table or key 'grahp'"),
-    "send is not read yet": ('[send]\nto = "ciso@contoso.example"\n', "unknown table or key 'send'"),
+    "sign is not read yet": ('[sign]\ncertificate = "sign.pem"\n', "unknown table or key 'sign'"),
     "bad graph key": ("[graph]\ntenant = 1\n", "[graph] unknown key 'tenant'"),
     "bad run key": ('[run]\nouput = "x"\n', "[run] unknown key 'ouput'"),
     "bad brand": ('[brand]\nprimary_colour = "red"\n', "is not a #RRGGBB colour"),

@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reporter.collect.collector import PARTNER_SECURITY_HINT
 from reporter.collect.config import Settings
-from reporter.collect.graph import GraphClient, Page
-from reporter.collect.http import build_http_client
-from reporter.collect.retry import Retrier, RetryPolicy, RunBudget, parse_retry_after
 from reporter.errors import DataError, GraphError
+from reporter.graph.client import GraphClient, Page
+from reporter.graph.http import build_http_client
+from reporter.graph.retry import Retrier, RetryPolicy, RunBudget, parse_retry_after
 from tests.collect_helpers import GRAPH, SCORE, Answer, FakeClock, FakeCloud, customer_id, fake_settings, response
 
 INSIGHTS = "/security/partner/securityScore/customerInsights"
@@ -229,7 +230,7 @@ def test_403_names_the_permission_and_the_partner_center_roles(clock: FakeClock)
     cloud.script[SCORE] = [response(403, body, headers={"request-id": "rid-3"})]
     client, _ = make_client(cloud, clock)
     with pytest.raises(GraphError) as caught:
-        client.get_json("/security/partner/securityScore")
+        client.get_json("/security/partner/securityScore", forbidden_hint=PARTNER_SECURITY_HINT)
     message = str(caught.value)
     for needed in ("HTTP 403", "Forbidden: Insufficient privileges", "PartnerSecurity.Read.All", "Admin Agent"):
         assert needed in message
@@ -362,6 +363,6 @@ def test_paging_under_any_mix_of_transient_faults_returns_every_item_once(
         repeated_401 = fault == "401" and "401" in faults[:index]
         script.append(answers["429" if (fault in ("drop", "reset") and network == 2) or repeated_401 else fault]())
     cloud.script[f"{SCORE}/customerInsights"] = script
-    client, _ = make_client(cloud, FakeClock())
+    client, _ = make_client(cloud, FakeClock(), budget=3600.0)  # twelve backoffs can add up to more than a minute
     items = client.get_paged(INSIGHTS)
     assert [item["tenantId"] for item in items] == [customer_id(i) for i in range(customers)]

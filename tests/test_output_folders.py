@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from reporter.atomic import check_output_file, write_bytes
 from reporter.cli import cli
 from reporter.errors import OutputError
-from reporter.render.manifest import document_bytes, manifest_self_hash
+from reporter.manifest import document_bytes, manifest_self_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "samples" / "northwind-partners" / "snapshot.json"

@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from reporter import snapshot as snapshot_io
 from reporter.cli import cli
+from reporter.manifest import file_sha256
 from reporter.model import (
     AdminsMfaDetails,
     AlertSeverity,
@@ -41,7 +42,6 @@ from reporter.model import (
 )
 from reporter.render import evidence
 from reporter.render.brand_config import default_brand
-from reporter.render.manifest import file_sha256
 from reporter.render.options import RenderOptions
 from reporter.render.pdf import customer_evidence, summary_evidence
 from reporter.render.pdf_customer import CustomerRenderer

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from reporter.render.manifest import document_bytes, manifest_self_hash
+from reporter.manifest import document_bytes, manifest_self_hash
 from reporter.verify import verify
 from tests.test_run import SECOND_MONTH, TwoMonths, manifest_files, reporter, two_month_run
 

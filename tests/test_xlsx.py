@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from reporter.manifest import Artifact, ArtifactKind
 from reporter.model import (
     AlertSeverity,
     AlertStatus,
@@ -29,7 +30,6 @@ from reporter.model import (
     Snapshot,
 )
 from reporter.render import xlsx
-from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.view import Brand, build_context

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from reporter.manifest import ArtifactKind
 from reporter.model import AlertSeverity, Customer, PolicyStatus, Snapshot
 from reporter.render import xlsx
-from reporter.render.artifact import ArtifactKind
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.render.xlsx_customer import COMPARISON_HIDDEN

@@ -29,21 +29,31 @@ from typing import Any
 import httpx
 
 from reporter._version import __version__
-from reporter.collect.auth import TokenSource, create_token_source
 from reporter.collect.config import Settings
-from reporter.collect.graph import DIRECTORY_HINT, GraphClient, Page
-from reporter.collect.http import build_http_client
-from reporter.collect.names import load_customers_file
 from reporter.collect.parse import CustomerName, GraphPayloads, build_snapshot
 from reporter.collect.progress import CollectProgress, NullProgress
-from reporter.collect.retry import Clock, Retrier, RetryPolicy, RunBudget, SystemClock
+from reporter.customers import load_customers_file
 from reporter.errors import DataError, ReporterError
-from reporter.model import DataGap, Provenance, Snapshot
+from reporter.graph.auth import TokenSource, create_token_source
+from reporter.graph.client import GraphClient, Page
+from reporter.graph.http import build_http_client
+from reporter.graph.retry import Clock, Retrier, RetryPolicy, RunBudget, SystemClock
+from reporter.model import DataGap, NameSource, Provenance, Snapshot
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "beta"
 SCORE = "/security/partner/securityScore"
+
+
+PARTNER_SECURITY_HINT = (
+    "the app needs the Microsoft Graph application permission PartnerSecurity.Read.All with admin consent, "
+    "and the partner's Partner Center roles that see the score are Admin Agent, Security Administrator "
+    "and Security Reader"
+)
+DIRECTORY_HINT = (
+    "reading /v1.0/contracts needs a directory read permission such as Directory.Read.All with admin consent"
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class Source:
     paged: bool
     required: bool
     version: str = API_VERSION
-    forbidden_hint: str | None = None
+    forbidden_hint: str = PARTNER_SECURITY_HINT
 
 
 SOURCES: tuple[Source, ...] = (
@@ -108,7 +118,11 @@ def collect(
     progress = progress or NullProgress()
     names: dict[str, CustomerName] | None = None
     if settings.customers_file is not None:
-        names = load_customers_file(settings.customers_file)  # a bad file fails before any request
+        directory = load_customers_file(settings.customers_file)  # a bad file fails before any request
+        names = {
+            tenant: CustomerName(tenant, entry.name, entry.domain, NameSource.CUSTOMERS_FILE)
+            for tenant, entry in directory.items()
+        }
     collected_at = clock.now()
     budget = RunBudget(clock, settings.time_budget)
     with build_http_client(settings, transport, remaining=budget.remaining) as http:
@@ -194,9 +208,8 @@ def _fetch(
     if stop.is_set():
         raise _Stopped
     progress.start(source.name)
-    hint = {"forbidden_hint": source.forbidden_hint} if source.forbidden_hint else {}
     if not source.paged:
-        body = graph.get_json(source.path, version=source.version, **hint)
+        body = graph.get_json(source.path, version=source.version, forbidden_hint=source.forbidden_hint)
         progress.done(source.name)
         return body
 
@@ -206,6 +219,6 @@ def _fetch(
         if stop.is_set():
             raise _Stopped
 
-    result = graph.get_paged(source.path, version=source.version, on_page=on_page, **hint)
+    result = graph.get_paged(source.path, version=source.version, on_page=on_page, forbidden_hint=source.forbidden_hint)
     progress.done(source.name)
     return result

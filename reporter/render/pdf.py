@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporter import snapshot as snapshot_io
+from reporter.manifest import Artifact, ArtifactKind, write_artifact
 from reporter.model import Customer
 from reporter.render import evidence
-from reporter.render.artifact import Artifact, ArtifactKind
-from reporter.render.manifest import write_artifact
 from reporter.render.options import RenderOptions
 from reporter.render.pdf_customer import CustomerRenderer
 from reporter.render.pdf_engine import Engine, Evidence

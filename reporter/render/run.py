@@ -7,10 +7,9 @@ from pathlib import Path
 from reporter import snapshot as snapshot_io
 from reporter._version import __version__
 from reporter.atomic import replace_folder, write_bytes
+from reporter.manifest import MANIFEST_NAME, Artifact, ArtifactKind, check_ours, manifest_bytes, write_artifact
 from reporter.model import Snapshot
 from reporter.render import pdf, xlsx
-from reporter.render.artifact import Artifact, ArtifactKind
-from reporter.render.manifest import MANIFEST_NAME, check_ours, manifest_bytes, write_artifact
 from reporter.render.options import RenderOptions
 from reporter.view import Brand, build_context
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reporter.render.artifact import Artifact, ArtifactKind
-from reporter.render.manifest import write_artifact
+from reporter.manifest import Artifact, ArtifactKind, write_artifact
 from reporter.render.options import RenderOptions
 from reporter.render.xlsx_book import Book
 from reporter.render.xlsx_customer import customer_workbook_bytes, insight_sheet

@@ -1,10 +1,10 @@
-"""The Microsoft Graph client: one GET (with retries and token refresh), JSON, and paging.
+"""The Microsoft Graph client: GET (with retries and token refresh), JSON and paging; POST and PUT for mail.
 
 Every request carries a fresh ``client-request-id`` and is recorded, with the
 response's ``request-id``, for the snapshot's provenance; any failure names both
 ids. Paging follows the whole ``@odata.nextLink`` as given until it is absent,
 and stops on a link that repeats or leaves the Graph host. Every answer is read
-within bounds (``reporter.collect.bounded``): at most ``MAX_GRAPH_RESPONSE_BYTES``,
+within bounds (``reporter.graph.bounded``): at most ``MAX_GRAPH_RESPONSE_BYTES``,
 and within the run's time budget.
 """
 
@@ -21,22 +21,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from reporter.collect.auth import TokenSource
-from reporter.collect.bounded import MAX_GRAPH_RESPONSE_BYTES, read_bounded
-from reporter.collect.retry import Retrier, describe_network_error, request_ids
 from reporter.errors import DataError, GraphError
+from reporter.graph.auth import TokenSource
+from reporter.graph.bounded import MAX_GRAPH_RESPONSE_BYTES, read_bounded
+from reporter.graph.retry import Retrier, describe_network_error, request_ids
 from reporter.model import RequestRecord
 
 log = logging.getLogger(__name__)
 
-PARTNER_SECURITY_HINT = (
-    "the app needs the Microsoft Graph application permission PartnerSecurity.Read.All with admin consent, "
-    "and the partner's Partner Center roles that see the score are Admin Agent, Security Administrator "
-    "and Security Reader"
-)
-DIRECTORY_HINT = (
-    "reading /v1.0/contracts needs a directory read permission such as Directory.Read.All with admin consent"
-)
+FORBIDDEN_HINT = "check the app's Microsoft Graph application permissions and their admin consent"
 
 
 REDIRECT_HINT = (
@@ -76,7 +69,7 @@ class RequestLog:
 
 
 class GraphClient:
-    """GET requests to Graph through ``http``; thread-safe, so fetches can run concurrently."""
+    """Requests to Graph through ``http``; thread-safe, so fetches can run concurrently."""
 
     def __init__(
         self,
@@ -100,7 +93,7 @@ class GraphClient:
     def url(self, path: str, version: str = "beta") -> str:
         return f"{self.graph_url}/{version}/{path.lstrip('/')}"
 
-    def get_json(self, path: str, *, version: str = "beta", forbidden_hint: str = PARTNER_SECURITY_HINT) -> Any:
+    def get_json(self, path: str, *, version: str = "beta", forbidden_hint: str = FORBIDDEN_HINT) -> Any:
         """The decoded JSON of ``GET {graph_url}/{version}{path}``."""
         body, _ = self._get(self.url(path, version), forbidden_hint)
         return body
@@ -110,7 +103,7 @@ class GraphClient:
         path: str,
         *,
         version: str = "beta",
-        forbidden_hint: str = PARTNER_SECURITY_HINT,
+        forbidden_hint: str = FORBIDDEN_HINT,
         on_page: PageCallback | None = None,
     ) -> list[dict[str, Any]]:
         """Every item of a collection, following ``@odata.nextLink`` until it is absent."""
@@ -164,24 +157,78 @@ class GraphClient:
         headers = {"Accept": "application/json"}
         if self._page_size is not None:
             headers["Prefer"] = f"odata.maxpagesize={self._page_size}"
+        return self._exchange("GET", url, headers, token=token)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        version: str = "v1.0",
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        authorized: bool = True,
+        idempotent: bool = True,
+    ) -> httpx.Response:
+        """One ``method`` request to ``path`` (under the API ``version``) or to ``path`` as a whole https URL.
+
+        The answer is returned whatever its status (after throttling retries and one token
+        refresh on 401), for the caller to read Graph's error code; a redirect, a network
+        failure and an exhausted budget raise ``GraphError``. ``authorized=False`` sends no
+        token (an upload session's URL is pre-authenticated). ``idempotent=False`` retries
+        only what certainly did not reach the server (a refused connection, a 429 or 503),
+        never an answer lost on the way back, so a message is not handed over twice.
+        """
+        url = path if path.startswith("https://") else self.url(path, version)
+        if urlsplit(url).scheme != "https" or (authorized and _origin(url) != self._origin):
+            raise GraphError(
+                f"{method} {_path(url)}: refused to send to {_origin(url)}",
+                "the app's token only goes to the Graph host, and every request goes over https",
+            )
+        sent_headers = {"Accept": "application/json", **(headers or {})}
+        body = content
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode()
+            sent_headers["Content-Type"] = "application/json"
+        token = self._tokens.token() if authorized else None
+        response = self._exchange(method, url, sent_headers, token=token, content=body, idempotent=idempotent)
+        if response.status_code == 401 and token is not None:
+            log.info("%s %s: 401, getting a new token", method, _path(url))
+            token = self._tokens.refresh(token)
+            response = self._exchange(method, url, sent_headers, token=token, content=body, idempotent=idempotent)
+        if 300 <= response.status_code < 400:
+            raise _redirect_error(response)
+        return response
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        token: str | None,
+        content: bytes | None = None,
+        idempotent: bool = True,
+    ) -> httpx.Response:
+        what = f"{method} {_path(url)}"
 
         def attempt() -> httpx.Response:
-            request = self._http.build_request(
-                "GET",
-                url,
-                headers={**headers, "Authorization": f"Bearer {token}", "client-request-id": str(uuid.uuid4())},
-            )
+            sent = {**headers, "client-request-id": str(uuid.uuid4())}
+            if token is not None:
+                sent["Authorization"] = f"Bearer {token}"
+            request = self._http.build_request(method, url, headers=sent, content=content)
             response = read_bounded(
                 self._http,
                 request,
                 limit=self._max_response_bytes,
                 budget=self._retrier.budget,
-                what=f"GET {_path(url)}",
+                what=what,
                 error=GraphError,
             )
             self.request_log.add(
                 RequestRecord(
-                    method="GET",
+                    method=method,
                     path=_path(url),
                     status=response.status_code,
                     client_request_id=request.headers["client-request-id"],
@@ -191,10 +238,10 @@ class GraphClient:
             return response
 
         try:
-            return self._retrier.run(attempt, f"GET {_path(url)}")
+            return self._retrier.run(attempt, what, idempotent=idempotent)
         except httpx.RequestError as exc:
             raise GraphError(
-                f"GET {_path(url)}: {describe_network_error(exc)} ({request_ids(exc.request)})",
+                f"{what}: {describe_network_error(exc)} ({request_ids(exc.request)})",
                 "check the Graph URL, the network and the CA bundle",
             ) from None
 
@@ -243,15 +290,27 @@ def _not_json(response: httpx.Response, exc: ValueError) -> DataError:
     return DataError(f"{where}: the answer is not UTF-8 ({ids})")
 
 
-def _graph_error_detail(response: httpx.Response) -> str:
-    """``, code: message`` from Graph's error body, when there is one."""
+def error_code(response: httpx.Response) -> tuple[str, str]:
+    """Graph's error ``code`` and ``message`` (one line, at most 200 characters) from an error answer."""
     try:
         error = json.loads(response.content).get("error", {})
-        code = str(error.get("code", "")).strip()
-        message = " ".join(str(error.get("message", "")).split())
+        return str(error.get("code", "")).strip()[:100], " ".join(str(error.get("message", "")).split())[:200]
     except (ValueError, AttributeError):
-        return ""
-    text = ": ".join(part for part in (code, message[:200]) if part)
+        return "", ""
+
+
+def describe(response: httpx.Response) -> str:
+    """``METHOD /path: HTTP status, code: message (ids)``: an error answer in one line."""
+    request = response.request
+    detail = _graph_error_detail(response)
+    ids = request_ids(request, response)
+    return f"{request.method} {_path(str(request.url))}: HTTP {response.status_code}{detail} ({ids})"
+
+
+def _graph_error_detail(response: httpx.Response) -> str:
+    """``, code: message`` from Graph's error body, when there is one."""
+    code, message = error_code(response)
+    text = ": ".join(part for part in (code, message) if part)
     return f", {text}" if text else ""
 
 

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 import httpx
 import msal
 
-from reporter.collect.bounded import MAX_SIGN_IN_RESPONSE_BYTES, read_bounded
-from reporter.collect.config import GRAPH_SCOPE, Settings
-from reporter.collect.credentials import msal_credential
-from reporter.collect.retry import Clock, Retrier, describe_network_error
 from reporter.errors import AuthError
+from reporter.graph.bounded import MAX_SIGN_IN_RESPONSE_BYTES, read_bounded
+from reporter.graph.credentials import msal_credential
+from reporter.graph.retry import Clock, Retrier, describe_network_error
+from reporter.graph.settings import GRAPH_SCOPE, GraphSettings
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def _where(url: str) -> str:
 class MsalTokenSource:
     """Tokens from one ``ConfidentialClientApplication``, cached until they expire or Graph refuses one."""
 
-    def __init__(self, app: msal.ConfidentialClientApplication, settings: Settings, clock: Clock) -> None:
+    def __init__(self, app: msal.ConfidentialClientApplication, settings: GraphSettings, clock: Clock) -> None:
         self._app = app
         self._settings = settings
         self._clock = clock
@@ -169,7 +169,7 @@ class MsalTokenSource:
         return self._token
 
 
-def create_token_source(settings: Settings, http: httpx.Client, retrier: Retrier, clock: Clock) -> MsalTokenSource:
+def create_token_source(settings: GraphSettings, http: httpx.Client, retrier: Retrier, clock: Clock) -> MsalTokenSource:
     """Build the run's msal application (this fetches the authority's OIDC metadata)."""
     credential = msal_credential(settings)
     host = _host(settings.authority_url)
@@ -192,7 +192,7 @@ def create_token_source(settings: Settings, http: httpx.Client, retrier: Retrier
     return MsalTokenSource(app, settings, clock)
 
 
-def _unreachable(settings: Settings, exc: httpx.RequestError) -> AuthError:
+def _unreachable(settings: GraphSettings, exc: httpx.RequestError) -> AuthError:
     return AuthError(
         f"cannot reach the sign-in service: {describe_network_error(exc)}",
         "check the authority URL, the network and the CA bundle",
@@ -231,7 +231,7 @@ _KNOWN_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
-def describe_msal_error(result: Mapping[str, Any], settings: Settings) -> tuple[str, str | None]:
+def describe_msal_error(result: Mapping[str, Any], settings: GraphSettings) -> tuple[str, str | None]:
     """Message and hint for an msal error dictionary."""
     error = str(result.get("error", "unknown_error"))
     description = str(result.get("error_description", ""))

@@ -1,4 +1,4 @@
-"""``manifest.json``: every file of a render with its kind and SHA-256."""
+"""``manifest.json``: every file of a render with its kind and SHA-256; written by render, read by verify and send."""
 
 from __future__ import annotations
 
@@ -6,17 +6,35 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from reporter.atomic import write_bytes
 from reporter.errors import OutputError
-from reporter.render.artifact import Artifact, ArtifactKind
 from reporter.snapshot import canonical_json
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 MAX_MANIFEST_BYTES = 64 << 20
 """Far above the manifest of a render of many thousand customers; a bigger file is not ours."""
+
+
+class ArtifactKind(StrEnum):
+    SUMMARY_PDF = "summary-pdf"
+    CUSTOMER_PDF = "customer-pdf"
+    WORKBOOK = "workbook"
+    CUSTOMER_WORKBOOK = "customer-workbook"
+    SNAPSHOT = "snapshot"
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    path: Path
+    """Relative to the output folder."""
+    kind: ArtifactKind
+    sha256: str
+    tenant_id: str | None = None
 
 
 def file_sha256(path: Path) -> str:

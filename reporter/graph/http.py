@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 
 from reporter._version import __version__
-from reporter.collect.config import Settings
-from reporter.collect.transport import DeadlineTransport, Remaining
 from reporter.errors import ConfigError
+from reporter.graph.settings import GraphSettings
+from reporter.graph.transport import DeadlineTransport, Remaining
 
 USER_AGENT = f"reporter/{__version__}"
 
@@ -37,7 +37,7 @@ def _unbounded() -> float:
 
 
 def build_http_client(
-    settings: Settings, transport: httpx.BaseTransport | None = None, *, remaining: Remaining | None = None
+    settings: GraphSettings, transport: httpx.BaseTransport | None = None, *, remaining: Remaining | None = None
 ) -> httpx.Client:
     """A thread-safe client with keep-alive connections for every concurrent fetch.
 

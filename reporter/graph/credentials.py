@@ -16,14 +16,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from reporter.collect.config import Secret, Settings
 from reporter.errors import ConfigError
+from reporter.graph.settings import GraphSettings, Secret
 
 _PFX_SUFFIXES = frozenset({".pfx", ".p12"})
 _KEY_BLOCK = re.compile(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.+?-----END \1PRIVATE KEY-----", re.DOTALL)
 
 
-def msal_credential(settings: Settings) -> str | dict[str, Any]:
+def msal_credential(settings: GraphSettings) -> str | dict[str, Any]:
     """``client_credential`` for ``msal.ConfidentialClientApplication``."""
     if settings.certificate is not None:
         return certificate_credential(settings.certificate, settings.certificate_password)

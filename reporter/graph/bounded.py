@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import httpx
 
-from reporter.collect.retry import RunBudget, request_ids
 from reporter.errors import ReporterError
+from reporter.graph.retry import RunBudget, request_ids
 
 MIB = 1024 * 1024
 

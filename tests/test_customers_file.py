@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reporter.collect.names import load_customers_file
+from reporter.customers import load_customers_file
 from reporter.errors import ConfigError
-from reporter.model import NameSource
 from tests.collect_helpers import customer_id
 
 A, B = customer_id(1), customer_id(2)
@@ -24,20 +23,19 @@ def test_names_and_domains_by_tenant_id(tmp_path: Path) -> None:
     path = write(tmp_path, f"tenantId,name,domain,notes\n{A.upper()},Fabrikam,fabrikam.com,vip\n{B},Tailspin,,\n\n")
     names = load_customers_file(path)
     assert list(names) == [A, B]
-    assert names[A].display_name == "Fabrikam"
-    assert names[A].default_domain_name == "fabrikam.com"
-    assert names[A].source is NameSource.CUSTOMERS_FILE
-    assert names[B].default_domain_name is None
+    assert names[A].name == "Fabrikam"
+    assert names[A].domain == "fabrikam.com"
+    assert names[B].domain is None
 
 
 def test_a_byte_order_mark_and_crlf_are_tolerated(tmp_path: Path) -> None:
     path = write(tmp_path, f'TenantId,Name,Domain\r\n{A},"Contoso, Ltd",contoso.com\r\n', encoding="utf-8-sig")
-    assert load_customers_file(path)[A].display_name == "Contoso, Ltd"
+    assert load_customers_file(path)[A].name == "Contoso, Ltd"
 
 
 def test_the_domain_column_is_optional(tmp_path: Path) -> None:
     path = write(tmp_path, f"name,tenantId\nWoodgrove,{A}\n")
-    assert load_customers_file(path)[A].display_name == "Woodgrove"
+    assert load_customers_file(path)[A].name == "Woodgrove"
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,13 @@ RETRY_EXCEPTIONS: tuple[type[httpx.RequestError], ...] = (
     httpx.RemoteProtocolError,
 )
 
+NOT_SENT_EXCEPTIONS: tuple[type[httpx.RequestError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+"""Failures before a request left: trying again cannot deliver it twice."""
+
 
 class Clock(Protocol):
     """Time as the collector sees it; tests pass one that need not sleep for real."""
@@ -164,13 +171,14 @@ class Retrier:
         self.policy = policy or RetryPolicy()
         self.notice = notice
 
-    def run(self, attempt: Callable[[], httpx.Response], what: str) -> httpx.Response:
+    def run(self, attempt: Callable[[], httpx.Response], what: str, *, idempotent: bool = True) -> httpx.Response:
         """Call ``attempt`` (one HTTP exchange) until it succeeds or retrying is pointless.
 
         Returns the last response (which may still be a 429/503/504 after
         ``max_attempts``); re-raises the network error after
         ``max_network_attempts`` failures in a row; raises ``GraphError`` when a wait would overrun
-        the run's budget.
+        the run's budget. A request that is not ``idempotent`` is tried again only when it
+        certainly did not arrive: a connection that was never made, or a 429/503 answer.
         """
         throttled = 0
         network_failures = 0
@@ -184,13 +192,15 @@ class Retrier:
                 network_failures += 1
                 if network_failures >= self.policy.max_network_attempts or is_tls_failure(exc):
                     raise
+                if not idempotent and not isinstance(exc, NOT_SENT_EXCEPTIONS):
+                    raise
                 delay = self.policy.backoff(network_failures - 1)
                 why = f"{what}: {describe_network_error(exc)} ({request_ids(exc.request)})"
                 self._tell(f"{why}; retrying in {delay:.1f} s")
                 self.budget.wait(delay, why)
                 continue
             network_failures = 0  # an answer shows the host is reachable again
-            if response.status_code not in RETRY_STATUSES:
+            if response.status_code not in RETRY_STATUSES or (not idempotent and response.status_code == 504):
                 return response
             throttled += 1
             if throttled >= self.policy.max_attempts:

@@ -9,7 +9,8 @@ Anything else escaping is a bug.
     ├── DataError          a snapshot or a Graph payload that cannot be interpreted
     ├── AuthError          Entra ID refused a token (wrong secret, unknown tenant, no consent)
     ├── GraphError         Graph answered with an error, or could not be reached
-    └── OutputError        an output folder or file that cannot be written
+    ├── OutputError        an output folder or file that cannot be written
+    └── SendError          a message could not be handed over (reporter.send.transport has its kinds)
 """
 
 from __future__ import annotations
@@ -50,3 +51,7 @@ class GraphError(ReporterError):
 
 class OutputError(ReporterError):
     """An output file or folder cannot be written."""
+
+
+class SendError(ReporterError):
+    """A message could not be sent: the mail service refused it, or could not be reached."""

@@ -11,7 +11,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from reporter.atomic import write_bytes
-from reporter.errors import OutputError
+from reporter.errors import DataError, OutputError
+from reporter.files import read_regular_file
 from reporter.snapshot import canonical_json
 
 MANIFEST_NAME = "manifest.json"
@@ -167,3 +168,30 @@ def _not_ours(folder: Path) -> str | None:
         if path.is_file() and not path.is_symlink() and file_sha256(path) != digest:
             return f"{relative} was changed since reporter wrote it"
     return None
+
+
+def read_manifest(folder: Path) -> dict[str, object]:
+    """The manifest of the run folder ``folder``, checked: ours, its own hash intact, byte for byte as written.
+
+    Raises ``DataError`` naming what is wrong. The files it lists are not read here.
+    """
+    path = folder / MANIFEST_NAME
+    if not path.exists() and not path.is_symlink():
+        raise DataError(f"{folder}: has no {MANIFEST_NAME}", "give a run folder that reporter wrote (OUT/YYYY-MM)")
+    raw = read_regular_file(path, "manifest", MAX_MANIFEST_BYTES, DataError)
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        document = None
+    if (
+        not isinstance(document, dict)
+        or document.get("manifestVersion") != MANIFEST_VERSION
+        or not isinstance(document.get("files"), list)
+        or document.get("manifestSha256") != manifest_self_hash(document)
+        or raw != document_bytes(document)
+    ):
+        raise DataError(
+            f"{path}: not a manifest reporter wrote, or it was changed since",
+            "render the period again, or check the folder with reporter verify",
+        )
+    return document

@@ -1,0 +1,246 @@
+"""The delivery ledger: every delivery recorded as pending before it is handed over, and as settled after.
+
+One SQLite file (``deliveries.sqlite``, beside the run folders and their archive)
+holds a row per attempt to deliver a period's report to one customer (or the
+partner). A row is written, and on disk, before the message leaves, so a send
+killed at any point leaves one of three things behind for each delivery:
+
+- no row: nothing was handed over; the next send sends it;
+- ``pending``: it may have gone. Graph's Sent Items settles it (``sent`` if found);
+  SMTP cannot tell, so the row becomes ``unknown`` and is not resent without
+  ``--resend``;
+- ``sent``, ``failed`` (nothing went: a refused recipient, a changed file), or
+  ``unknown``.
+
+Writes use SQLite's write-ahead log with ``synchronous=FULL``: a committed row
+survives a crash of the process or the machine. One send at a time uses a
+ledger (``exclusive_lock`` on ``deliveries.sqlite.lock``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from reporter.errors import OutputError
+
+LEDGER_NAME = "deliveries.sqlite"
+SCHEMA_VERSION = "1"
+DAY = timedelta(days=1)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    period TEXT NOT NULL,
+    key TEXT NOT NULL,
+    resend INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    transport TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    recipient_count INTEGER NOT NULL,
+    attachments TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'unknown')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    detail TEXT,
+    PRIMARY KEY (period, key, resend)
+);
+CREATE INDEX IF NOT EXISTS deliveries_started ON deliveries (started_at);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One attempt to deliver ``period``'s report for ``key`` (a tenant id or ``partner``)."""
+
+    period: str
+    key: str
+    resend: int
+    message_id: str
+    transport: str
+    sender: str
+    recipients: tuple[str, ...]
+    attachments: tuple[str, ...]
+    """The SHA-256 of each attachment."""
+    state: State
+    started_at: datetime
+    finished_at: datetime | None
+    detail: str | None
+
+
+class Ledger:
+    """The ledger file at ``path`` (created on first use); open it with ``with Ledger(path) as ledger``.
+
+    One connection serves every thread of a send; each call is one committed transaction.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+
+    @property
+    def lock_file(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def __enter__(self) -> Ledger:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(
+                f"cannot open the delivery ledger {self.path}: {exc}", "choose a folder you can write to"
+            ) from None
+        self._connection = connection
+        try:
+            with self._db() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.executescript(_SCHEMA)
+                version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if version is None:
+                    db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                elif version[0] != SCHEMA_VERSION:
+                    raise OutputError(
+                        f"{self.path}: a delivery ledger of another version ({version[0]})",
+                        "use the version of reporter that wrote it, or give another ledger",
+                    )
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if self._connection is None:
+            raise RuntimeError("the ledger is not open")
+        with self._lock:
+            try:
+                yield self._connection
+            except sqlite3.Error as exc:
+                raise OutputError(
+                    f"the delivery ledger {self.path} cannot be used: {exc}",
+                    "check the file and the disk; it is the only record of what was sent, so keep a backup",
+                ) from None
+
+    def latest(self, period: str, key: str) -> Record | None:
+        """The last attempt for ``key`` in ``period``, or None if it was never tried."""
+        with self._db() as db:
+            row = db.execute(
+                _SELECT + " WHERE period = ? AND key = ? ORDER BY resend DESC LIMIT 1",
+                (period, key),
+            ).fetchone()
+        return _record(row) if row else None
+
+    def latest_by_key(self, period: str) -> dict[str, Record]:
+        """The last attempt of every key tried in ``period``."""
+        with self._db() as db:
+            rows = db.execute(_SELECT + " WHERE period = ? ORDER BY key, resend", (period,)).fetchall()
+        return {record.key: record for record in map(_record, rows)}
+
+    def begin(
+        self,
+        *,
+        period: str,
+        key: str,
+        resend: int,
+        message_id: str,
+        transport: str,
+        sender: str,
+        recipients: Sequence[str],
+        attachments: Sequence[str],
+        now: datetime,
+    ) -> None:
+        """Record a delivery as pending; committed to disk before this returns."""
+        with self._db() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, NULL, NULL)",
+                (
+                    period,
+                    key,
+                    resend,
+                    message_id,
+                    transport,
+                    sender,
+                    json.dumps(list(recipients)),
+                    len(recipients),
+                    json.dumps(list(attachments)),
+                    now.isoformat(),
+                ),
+            )
+
+    def finish(
+        self, period: str, key: str, resend: int, state: State, now: datetime, detail: str | None = None
+    ) -> None:
+        """Settle a delivery: sent, failed (nothing went) or unknown."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE deliveries SET state = ?, finished_at = ?, detail = ? "
+                "WHERE period = ? AND key = ? AND resend = ?",
+                (state.value, now.isoformat(), detail, period, key, resend),
+            )
+
+    def forget(self, period: str, key: str, resend: int) -> None:
+        """Drop a pending row whose message certainly never left (refused before it was handed over)."""
+        with self._db() as db:
+            db.execute(
+                "DELETE FROM deliveries WHERE period = ? AND key = ? AND resend = ? AND state = 'pending'",
+                (period, key, resend),
+            )
+
+    def recipients_since(self, since: datetime) -> list[tuple[datetime, int]]:
+        """When each delivery that may have gone since ``since`` was started, and its recipients, oldest first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT started_at, recipient_count FROM deliveries "
+                "WHERE started_at > ? AND state IN ('pending', 'sent', 'unknown') ORDER BY started_at",
+                (since.isoformat(),),
+            ).fetchall()
+        return [(datetime.fromisoformat(started), count) for started, count in rows]
+
+
+_SELECT = (
+    "SELECT period, key, resend, message_id, transport, sender, recipients, attachments, state, "
+    "started_at, finished_at, detail FROM deliveries"
+)
+
+
+def _record(row: tuple[object, ...]) -> Record:
+    period, key, resend, message_id, transport, sender, recipients, attachments, state, started, finished, detail = row
+    return Record(
+        period=str(period),
+        key=str(key),
+        resend=int(str(resend)),
+        message_id=str(message_id),
+        transport=str(transport),
+        sender=str(sender),
+        recipients=tuple(json.loads(str(recipients))),
+        attachments=tuple(json.loads(str(attachments))),
+        state=State(str(state)),
+        started_at=datetime.fromisoformat(str(started)),
+        finished_at=datetime.fromisoformat(str(finished)) if finished else None,
+        detail=str(detail) if detail is not None else None,
+    )

@@ -1,0 +1,368 @@
+"""One send: settle what an earlier send left pending, then hand over every delivery still due, exactly once.
+
+For each planned delivery the ledger's last row decides (``reporter.send.ledger``):
+
+=====================  ==========================================================
+no row, or ``failed``  sent now (``failed`` means nothing went: try again)
+``sent``               left alone ("already sent"); ``--resend`` sends it again
+``pending``            Graph: found in Sent Items → ``sent``; not found after the
+                       grace period → sent again with the same Message-ID; SMTP:
+                       becomes ``unknown``
+``unknown``            left alone; ``--resend`` sends it again
+=====================  ==========================================================
+
+Hand-overs are paced (``reporter.send.pace``) and counted against the daily
+recipient limit; reaching it stops the send cleanly, saying when it can go on.
+A ``SendError`` that is not about one delivery (a refused login, a missing
+permission, no such mailbox) stops the send at once: nothing more is tried.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from reporter.errors import AuthError, ConfigError, ReporterError, SendError
+from reporter.graph.retry import Clock
+from reporter.send.ledger import DAY, Ledger, Record, State
+from reporter.send.message import Delivery
+from reporter.send.pace import DailyAllowance, Pacer
+from reporter.send.plan import Planned, RunFolder, load, planned_message_id
+from reporter.send.transport import DeliveryRefused, DeliveryUnknown, MailTransport
+
+SENT = "sent"
+ALREADY_SENT = "already sent"
+FAILED = "failed"
+UNKNOWN = "unknown"
+PENDING = "pending"
+NOT_SENT = "not sent"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    key: str
+    customer: str
+    status: str
+    detail: str = ""
+    message_id: str = ""
+    when: datetime | None = None
+
+
+class SendProgress(Protocol):
+    def begin(self, total: int, seconds: float) -> None: ...
+
+    def done(self, outcome: Outcome) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+    def end(self) -> None: ...
+
+
+class NullSendProgress:
+    def begin(self, total: int, seconds: float) -> None:
+        pass
+
+    def done(self, outcome: Outcome) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+
+@dataclass
+class SendReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    stopped: str | None = None
+    """Why the send stopped before the end (the daily limit), if it did."""
+    error: ReporterError | None = None
+    """The error that stopped everything, if one did."""
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        """0: all done; 1: stopped by an error; 2: some failed or are unsettled; 3: the daily limit stopped it."""
+        if self.error is not None:
+            return self.error.exit_code
+        if self.stopped is not None:
+            return 3
+        if any(o.status in (FAILED, UNKNOWN, PENDING) for o in self.outcomes):
+            return 2
+        return 0
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    rate_per_minute: float = 30.0
+    daily_recipient_limit: int = 10_000
+    pending_grace: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    item: Planned
+    resend: int
+
+
+def send_run(
+    run: RunFolder,
+    planned: Sequence[Planned],
+    ledger: Ledger,
+    transport: MailTransport,
+    sender: str,
+    limits: SendLimits,
+    clock: Clock,
+    *,
+    resend: bool = False,
+    progress: SendProgress | None = None,
+) -> SendReport:
+    """Send what is due of ``planned`` through ``transport``, recording each delivery in ``ledger``."""
+    progress = progress or NullSendProgress()
+    report = SendReport()
+    due: list[_Due] = []
+    latest = ledger.latest_by_key(run.period)
+    for item in planned:
+        if item.not_sent is not None:
+            report.outcomes.append(Outcome(item.key, item.customer, NOT_SENT, item.not_sent))
+            continue
+        decided = _decide(run, item, latest.get(item.key), ledger, transport, sender, limits, clock, resend)
+        if isinstance(decided, Outcome):
+            report.outcomes.append(decided)
+        else:
+            due.append(decided)
+    if not due:
+        return report
+    pacer = Pacer(limits.rate_per_minute, clock)
+    allowance = DailyAllowance(limits.daily_recipient_limit, ledger.recipients_since(clock.now() - DAY))
+    progress.begin(len(due), pacer.seconds_for(len(due)))
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def record(outcome: Outcome) -> None:
+        with lock:
+            report.outcomes.append(outcome)
+        progress.done(outcome)
+
+    def work(entry: _Due) -> None:
+        item = entry.item
+        if stop.is_set():
+            record(Outcome(item.key, item.customer, NOT_SENT, report.stopped or "the send stopped"))
+            return
+        try:
+            outcome = _deliver(run, entry, ledger, transport, sender, clock, pacer, allowance)
+        except _LimitReached as limit:
+            with lock:
+                if report.stopped is None:
+                    report.stopped = str(limit)
+            stop.set()
+            record(Outcome(item.key, item.customer, NOT_SENT, str(limit)))
+            return
+        except ReporterError as exc:  # nothing can be sent: stop here
+            with lock:
+                if report.error is None:
+                    report.error = exc
+            stop.set()
+            record(Outcome(item.key, item.customer, NOT_SENT, str(exc)))
+            return
+        record(outcome)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, transport.concurrency), thread_name_prefix="send") as pool:
+            for future in [pool.submit(work, entry) for entry in due]:
+                future.result()
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): started deliveries finish, no new one starts
+        stop.set()
+        raise
+    finally:
+        progress.end()
+    return report
+
+
+def _decide(
+    run: RunFolder,
+    item: Planned,
+    last: Record | None,
+    ledger: Ledger,
+    transport: MailTransport,
+    sender: str,
+    limits: SendLimits,
+    clock: Clock,
+    resend: bool,
+) -> _Due | Outcome:
+    """What to do with ``item`` given its last ledger row: send it (and as which resend), or why not."""
+    if last is None or last.state is State.FAILED:
+        return _Due(item, last.resend if last is not None else 0)
+    if resend and last.state in (State.SENT, State.UNKNOWN):
+        return _Due(item, last.resend + 1)
+    if last.state is State.SENT:
+        current = planned_message_id(run, item, sender, last.resend)
+        earlier = "" if current == last.message_id else " (an earlier version, or to other recipients)"
+        return Outcome(
+            item.key,
+            item.customer,
+            ALREADY_SENT,
+            f"sent {_when(last.finished_at)}{earlier}",
+            last.message_id,
+            last.finished_at,
+        )
+    if last.state is State.UNKNOWN:
+        return Outcome(item.key, item.customer, UNKNOWN, last.detail or "may have been delivered", last.message_id)
+    # pending: an earlier send stopped between handing it over and hearing back
+    if not transport.can_look_up:
+        detail = (
+            f"an earlier send stopped while handing it over ({_when(last.started_at)}); the {transport.name} server "
+            "cannot be asked whether it went, so it is not sent again (--resend --only to send it anyway)"
+        )
+        ledger.finish(run.period, item.key, last.resend, State.UNKNOWN, clock.now(), detail)
+        return Outcome(item.key, item.customer, UNKNOWN, detail, last.message_id)
+    if _was_delivered(transport, last):
+        ledger.finish(run.period, item.key, last.resend, State.SENT, clock.now(), "found in Sent Items")
+        return Outcome(item.key, item.customer, SENT, "found in Sent Items", last.message_id, clock.now())
+    age = (clock.now() - last.started_at).total_seconds()
+    if age < limits.pending_grace:
+        return Outcome(
+            item.key,
+            item.customer,
+            PENDING,
+            f"handed over {_when(last.started_at)} but not in Sent Items yet; run send again after "
+            f"{_when(last.started_at + timedelta(seconds=limits.pending_grace))}",
+            last.message_id,
+        )
+    return _Due(item, last.resend)
+
+
+def _was_delivered(transport: MailTransport, last: Record) -> bool:
+    probe = Delivery(last.key, last.period, last.sender, (), (), "", "", "", (), last.message_id)
+    return bool(transport.was_delivered(probe))
+
+
+class _LimitReached(Exception):
+    pass
+
+
+def _deliver(
+    run: RunFolder,
+    entry: _Due,
+    ledger: Ledger,
+    transport: MailTransport,
+    sender: str,
+    clock: Clock,
+    pacer: Pacer,
+    allowance: DailyAllowance,
+) -> Outcome:
+    item = entry.item
+    try:
+        delivery = load(run, item, sender, resend=entry.resend)
+    except DeliveryRefused as refused:
+        message = planned_message_id(run, item, sender, entry.resend)
+        _record_failure(ledger, run, item, entry.resend, message, transport, sender, clock, str(refused))
+        return Outcome(item.key, item.customer, FAILED, str(refused), message)
+    count = len(delivery.recipients)
+    if count > allowance.limit:
+        detail = f"{count} recipients, more than the daily limit of {allowance.limit}"
+        _record_failure(ledger, run, item, entry.resend, delivery.message_id, transport, sender, clock, detail)
+        return Outcome(item.key, item.customer, FAILED, detail, delivery.message_id)
+    pacer.wait_turn()
+    now = clock.now()
+    if not allowance.take(count, now):
+        room = allowance.next_room(count, now)
+        raise _LimitReached(
+            f"the daily limit of {allowance.limit:,} recipients is reached; run reporter send again after "
+            f"{_when(room)} to send the rest"
+        )
+    ledger.begin(
+        period=run.period,
+        key=item.key,
+        resend=entry.resend,
+        message_id=delivery.message_id,
+        transport=transport.name,
+        sender=sender,
+        recipients=delivery.recipients,
+        attachments=[a.sha256 for a in delivery.attachments],
+        now=now,
+    )
+    try:
+        transport.deliver(delivery)
+    except DeliveryRefused as refused:
+        ledger.finish(run.period, item.key, entry.resend, State.FAILED, clock.now(), str(refused))
+        return Outcome(item.key, item.customer, FAILED, str(refused), delivery.message_id)
+    except DeliveryUnknown as unknown:
+        if transport.can_look_up:
+            return Outcome(
+                item.key,
+                item.customer,
+                PENDING,
+                f"{unknown}; the next send looks it up in Sent Items",
+                delivery.message_id,
+            )
+        ledger.finish(run.period, item.key, entry.resend, State.UNKNOWN, clock.now(), str(unknown))
+        return Outcome(item.key, item.customer, UNKNOWN, str(unknown), delivery.message_id)
+    except (SendError, AuthError, ConfigError):
+        ledger.forget(run.period, item.key, entry.resend)  # refused before it was handed over: nothing went
+        raise
+    # any other error (Graph unreachable mid-request) leaves the row pending: the next send looks it up
+    when = clock.now()
+    ledger.finish(run.period, item.key, entry.resend, State.SENT, when)
+    return Outcome(item.key, item.customer, SENT, "", delivery.message_id, when)
+
+
+def _record_failure(
+    ledger: Ledger,
+    run: RunFolder,
+    item: Planned,
+    resend: int,
+    message_id: str,
+    transport: MailTransport,
+    sender: str,
+    clock: Clock,
+    detail: str,
+) -> None:
+    now = clock.now()
+    ledger.begin(
+        period=run.period,
+        key=item.key,
+        resend=resend,
+        message_id=message_id,
+        transport=transport.name,
+        sender=sender,
+        recipients=item.recipients,
+        attachments=[ref.sha256 for ref in item.attachments],
+        now=now,
+    )
+    ledger.finish(run.period, item.key, resend, State.FAILED, now, detail)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "at an unknown time"
+
+
+def status(run: RunFolder, planned: Sequence[Planned], ledger: Ledger) -> list[Outcome]:
+    """What the ledger says of every planned delivery, without asking the mail service."""
+    latest = ledger.latest_by_key(run.period)
+    outcomes = []
+    for item in planned:
+        last = latest.get(item.key)
+        if last is None:
+            why = item.not_sent or "not sent yet"
+            outcomes.append(Outcome(item.key, item.customer, NOT_SENT, why))
+        elif last.state is State.SENT:
+            outcomes.append(
+                Outcome(item.key, item.customer, SENT, last.detail or "", last.message_id, last.finished_at)
+            )
+        elif last.state is State.PENDING:
+            detail = f"handed over {_when(last.started_at)}, not confirmed; the next send settles it"
+            outcomes.append(Outcome(item.key, item.customer, PENDING, detail, last.message_id, last.started_at))
+        else:
+            state = FAILED if last.state is State.FAILED else UNKNOWN
+            outcomes.append(
+                Outcome(item.key, item.customer, state, last.detail or "", last.message_id, last.finished_at)
+            )
+    return outcomes

@@ -23,8 +23,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
 from reporter.errors import ConfigError
 from reporter.files import read_regular_file
 
@@ -165,6 +163,8 @@ def addresses(text: str, where: str) -> tuple[str, ...]:
                 f"{where} address {address!r:.80} is not a plain e-mail address",
                 "write addresses as name@example.com, separated by ';', without names or quotes",
             )
+        from email_validator import EmailNotValidError, validate_email  # 50 ms: only for files with addresses
+
         try:
             valid = validate_email(address, check_deliverability=False, allow_display_name=False)
         except EmailNotValidError as exc:

@@ -14,6 +14,7 @@ from reporter.cli import (  # noqa: F401  (each registers its commands)
     evidence_cmds,
     render_cmds,
     run_cmds,
+    send_cmds,
     snapshot_cmds,
 )
 from reporter.cli._base import LazyCommand, cli

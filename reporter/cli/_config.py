@@ -1,6 +1,6 @@
 """The configuration file as the commands see it: read once, every table checked, whatever the command.
 
-``collect``, ``render`` and ``run`` all call ``read_config``, so a file with a
+``collect``, ``render``, ``run`` and ``send`` all call ``read_config``, so a file with a
 secret, an unknown table or a bad key is refused by each of them, before any
 work, even when the command does not use the table at fault. Credentials are
 not looked at here: ``settings_from(config.collect, os.environ)`` does that,
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from reporter.collect.config import FileSettings, file_settings
 from reporter.config import RunTable, load_config, run_table
+from reporter.send.config import SendSettings, send_settings
 
 if TYPE_CHECKING:
     from reporter.view import Brand
@@ -29,6 +30,8 @@ class CommandConfig:
     brand: Brand
     """``[brand]``, or the default brand."""
     run: RunTable
+    send: SendSettings
+    """``[send]`` (and ``[send.smtp]`` as written), without the environment."""
 
 
 def read_config(config_file: Path | None, brand_file: Path | None = None) -> CommandConfig:
@@ -39,6 +42,7 @@ def read_config(config_file: Path | None, brand_file: Path | None = None) -> Com
     collect = file_settings(config)
     brand = brand_from(config)
     run = run_table(config)
+    send = send_settings(config)
     if brand_file is not None:
         brand = read_brand_file(brand_file)
-    return CommandConfig(collect=collect, brand=brand, run=run)
+    return CommandConfig(collect=collect, brand=brand, run=run, send=send)

@@ -46,6 +46,7 @@ DEFAULT_OUT = Path("reports")
 @click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
 @click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for the customer reports [default: every core].")
+@click.option("--send", "then_send", is_flag=True, help="Then email each customer its report (see reporter send).")
 @translate_errors
 def run(
     config_file: Path | None,
@@ -58,11 +59,14 @@ def run(
     no_customer_reports: bool,
     customer_workbooks: bool,
     workers: int | None,
+    then_send: bool,
 ) -> None:
     """Collect, archive and render this month's reports into OUT/YYYY-MM/.
 
     Exit status: 0 complete, 2 complete but with data gaps, 1 failed (nothing of
     the period written). Running a period again reuses its archived snapshot.
+    With --send, the reports are then sent as `reporter send OUT/YYYY-MM` does
+    (its exit status wins when it is not 0).
     """
     config = read_config(config_file, brand_file)  # every mistake in the file is reported now, before any work
     out_dir = out_dir or config.run.out or DEFAULT_OUT
@@ -109,4 +113,9 @@ def run(
     rows = result.unlisted_rows
     gaps += f", {rows} customers-file row(s) for tenants Graph did not list: see the summary" if rows else ""
     click.echo(f"{result.folder}: {len(result.artifacts)} files, snapshot {how}{changes}{gaps}")
+    if then_send:
+        from reporter.cli.send_cmds import send_folder
+
+        sent = send_folder(result.folder, config, customers_file=customers_file)
+        sys.exit(sent or result.exit_code)
     sys.exit(result.exit_code)

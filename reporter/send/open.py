@@ -1,0 +1,42 @@
+"""The transport ``[send] transport`` names, with its credentials from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reporter.errors import ConfigError
+from reporter.graph.retry import Clock
+from reporter.graph.settings import Secret, graph_settings
+from reporter.send.config import SendSettings
+from reporter.send.transport import MailTransport
+
+
+def open_transport(
+    settings: SendSettings,
+    graph_table: Mapping[str, Any],
+    env: Mapping[str, str],
+    *,
+    budget_seconds: float,
+    clock: Clock,
+) -> MailTransport:
+    """Graph mail with the collection's app registration, or SMTP with ``REPORTER_SMTP_PASSWORD``."""
+    sender = require_sender(settings)
+    if settings.transport == "smtp":
+        from reporter.send.smtp import SmtpTransport, smtp_settings
+
+        smtp = smtp_settings(settings.smtp, settings.where)
+        password = Secret(env["REPORTER_SMTP_PASSWORD"]) if env.get("REPORTER_SMTP_PASSWORD") else None
+        ca_bundle = env.get("REPORTER_CA_BUNDLE") or graph_table.get("ca_bundle")
+        return SmtpTransport(smtp, password, ca_bundle=Path(ca_bundle) if ca_bundle else None, sender=sender)
+    from reporter.send.graph_mail import open_graph_mail
+
+    return open_graph_mail(graph_settings(graph_table, env), sender, budget_seconds=budget_seconds, clock=clock)
+
+
+def require_sender(settings: SendSettings) -> str:
+    if settings.sender is None:
+        what = "the mailbox that sends (its address)" if settings.transport == "graph" else "the From address"
+        raise ConfigError(f"{settings.where}: [send] sender is missing", f"set sender to {what}")
+    return settings.sender

@@ -59,11 +59,16 @@ BAD_FILES = {
     "bad run key": ('[run]\nouput = "x"\n', "[run] unknown key 'ouput'"),
     "bad brand": ('[brand]\nprimary_colour = "red"\n', "is not a #RRGGBB colour"),
     "not TOML": ("[graph\n", "not valid TOML"),
+    "bad send key": ('[send]\nsendr = "a@b.example"\n', "[send] unknown key 'sendr'"),
+    "bad send transport": ('[send]\ntransport = "pigeon"\n', '[send] transport must be "graph" or "smtp"'),
+    "smtp password": ('[send]\ntransport = "smtp"\n[send.smtp]\npassword = "hunter2"\n', "REPORTER_SMTP_PASSWORD"),
+    "bad partner address": ('[send]\npartner_to = ["Boss <boss@x.example>"]\n', "is not a plain e-mail address"),
+    "smtp table without smtp": ('[send]\n[send.smtp]\nhost = "x"\n', "[send.smtp] is given but transport is"),
 }
 
 
 @pytest.mark.parametrize("text", [text for text, _ in BAD_FILES.values()], ids=list(BAD_FILES))
-@pytest.mark.parametrize("command", ["collect", "render", "run"])
+@pytest.mark.parametrize("command", ["collect", "render", "run", "send"])
 def test_every_command_refuses_the_same_config_file(tmp_path: Path, command: str, text: str) -> None:
     message = next(m for t, m in BAD_FILES.values() if t == text)
     config = tmp_path / "reporter.toml"
@@ -72,6 +77,7 @@ def test_every_command_refuses_the_same_config_file(tmp_path: Path, command: str
         "collect": ["collect", "--config", config, "--out", tmp_path / "snap.json"],
         "render": ["render", SAMPLE, "--config", config, "--out", tmp_path / "out"],
         "run": ["run", "--config", config, "--out", tmp_path / "out"],
+        "send": ["send", tmp_path / "out", "--config", config],
     }
     env: dict[str, str | None] = {"REPORTER_TENANT_ID": TENANT, "REPORTER_CLIENT_ID": CLIENT}
     err = one_line_error(reporter(*args[command], env={**env, "REPORTER_CLIENT_SECRET": SECRET}))

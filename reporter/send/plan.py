@@ -35,8 +35,8 @@ _ATTACHED = {
     ArtifactKind.SUMMARY_PDF.value,
     ArtifactKind.WORKBOOK.value,
 }
-CUSTOMER_MESSAGE = "customer-message"
-SUMMARY_MESSAGE = "summary-message"
+CUSTOMER_MESSAGE = ArtifactKind.CUSTOMER_MESSAGE.value
+SUMMARY_MESSAGE = ArtifactKind.SUMMARY_MESSAGE.value
 
 
 @dataclass(frozen=True, slots=True)

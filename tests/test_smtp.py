@@ -7,6 +7,7 @@ import contextlib
 import smtplib
 import socket
 import ssl
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,15 @@ def test_security_none_is_refused_beyond_this_machine(host: str) -> None:
 def test_security_none_is_allowed_on_loopback(host: str) -> None:
     assert is_loopback(host)
     assert smtp_settings({"host": host, "security": "none"}, "r.toml").security == "none"
+
+
+def test_an_ipv6_address_in_brackets_is_the_address() -> None:
+    assert smtp_settings({"host": "[::1]", "security": "none"}, "r.toml").host == "::1"
+    assert smtp_settings({"host": "2001:db8::25"}, "r.toml").host == "2001:db8::25"
+    with pytest.raises(ConfigError, match="host must be a host name"):
+        smtp_settings({"host": "[smtp.example.com]"}, "r.toml")
+    with pytest.raises(ConfigError, match="host must be a host name"):
+        smtp_settings({"host": "[::1"}, "r.toml")
 
 
 def test_security_none_with_a_username_is_refused() -> None:
@@ -505,7 +515,16 @@ def test_a_customer_name_with_a_line_break_stays_out_of_the_headers(server: Smtp
 
 @pytest.mark.parametrize(
     "address",
-    ["alice@contoso.test>\r\nRCPT TO:<mallory@evil.test", "alice@contoso.test\nmallory@evil.test", "a b@c.test", "x"],
+    [
+        "alice@contoso.test>\r\nRCPT TO:<mallory@evil.test",
+        "alice@contoso.test\nmallory@evil.test",
+        "alice@contoso.test, mallory@evil.test",
+        "alice@contoso.test,mallory@evil.test",
+        "Alice <alice@contoso.test>",
+        "a@b@c.test",
+        "a b@c.test",
+        "x",
+    ],
 )
 def test_a_recipient_cannot_add_an_smtp_command(server: SmtpServer, address: str) -> None:
     with pytest.raises(DeliveryRefused, match="is not an email address"), server.transport() as transport:
@@ -560,3 +579,19 @@ def test_the_fixture_keeps_serving_after_a_client_vanishes_mid_message(server: S
     assert first.message["Subject"] == "held"
     assert second.answered
     assert server.connections == 2
+
+
+@pytest.mark.parametrize("mode", ["starttls", "tls", "none"])
+def test_the_fixture_config_for_a_subprocess_reaches_it(smtp_server_factory: Factory, mode: str) -> None:
+    server = smtp_server_factory(mode)
+    table = tomllib.loads(server.toml())["send"]["smtp"]
+    env = server.env()
+    settings = smtp_settings(table, "reporter.toml")
+    assert settings == server.settings()
+    bundle = env.get("REPORTER_CA_BUNDLE")
+    transport = SmtpTransport(
+        settings, smtp_password(env), ca_bundle=Path(bundle) if bundle else None, timeout=10, sender=SENDER
+    )
+    with transport:
+        transport.deliver(delivery())
+    assert len(server.received) == 1

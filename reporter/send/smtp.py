@@ -26,8 +26,9 @@ What ``SmtpTransport`` guarantees:
   that means it cannot have been accepted.
 - One connection for all deliveries; if the server dropped it between two
   messages, one new connection is made (nothing of the message had been sent).
-- Every wait on the network is bounded by ``timeout`` and every reply by
-  ``MAX_REPLY_LINES`` lines; server replies quoted in errors are one line of at
+- Every wait on the network (connecting, TLS, each read and write) is bounded
+  by ``timeout`` (looking the host name up is left to the system's resolver)
+  and every reply by ``MAX_REPLY_LINES`` lines; server replies quoted in errors are one line of at
   most ``QUOTE_LIMIT`` characters, with the password removed if a server echoed it.
 
 Failures map onto the kinds of ``reporter.send.transport``: a refused recipient,
@@ -56,6 +57,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reporter.errors import ConfigError, SendError
+from reporter.files import check_regular_file
 from reporter.graph.settings import Secret
 from reporter.send.message import Delivery, to_mime
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown
@@ -74,6 +76,7 @@ _EHLO_PLACEHOLDER = "localhost"
 """Given to smtplib so that it never looks up this machine's name; the EHLO names the connection's address."""
 _HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?$")
 _ENHANCED_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})\b")
+_NOT_IN_ADDRESS = frozenset(' <>()[]\\,;:"')
 _EXCHANGE_HOSTS = ("office365.com", "outlook.com", "office365.us", "partner.outlook.cn")
 
 
@@ -103,6 +106,8 @@ def smtp_settings(table: Mapping[str, Any], where: str) -> SmtpSettings:
             "give the name only, without smtp:// or a port (the port is its own key)",
         )
     host = host.strip()
+    if host.startswith("["):  # an IPv6 address as written in a URL: the address itself
+        host = host[1:-1]
     security = table.get("security", "starttls")
     if security not in DEFAULT_PORTS:
         raise ConfigError(
@@ -149,8 +154,9 @@ def is_loopback(host: str) -> bool:
 def _is_host(host: str) -> bool:
     if _HOST_RE.match(host) and len(host) <= 253:
         return True
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(inner)
     except ValueError:
         return False
     return True
@@ -461,6 +467,9 @@ class SmtpTransport:
             )
         if code == 530:
             raise self._wants_login(client, code, reply)
+        if 400 <= code < 500:
+            self._reset(client)
+            raise self._refusal(code, reply, delivery)
         if code != 250:
             self._reset(client)
             raise SendError(
@@ -530,7 +539,7 @@ class SmtpTransport:
                 f"handed over ({_reason(exc)}): it may have been delivered",
                 "check with a recipient or in the server's log before sending it again",
             ) from None
-        if code != 250:
+        if not 200 <= code < 300:
             raise self._refusal(code, reply, delivery)
 
     def _refusal(self, code: int, reply: bytes, delivery: Delivery) -> SendError:
@@ -540,7 +549,7 @@ class SmtpTransport:
         if code == 421 or 400 <= code < 500:
             return SendError(
                 f"the SMTP server {self.settings.host} is refusing mail for now ({quoted})",
-                "send again later: messages already accepted are not sent twice",
+                "send again later",
             )
         if enhanced[:2] == ("5", "7") or b"quota" in reply.lower():
             return SendError(
@@ -635,6 +644,8 @@ class SmtpTransport:
 
 
 def _tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    if ca_bundle is not None:  # a FIFO or a folder is refused at once instead of blocking the load
+        check_regular_file(ca_bundle, "CA bundle", hint="check REPORTER_CA_BUNDLE")
     try:
         context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle is not None else None)
     except FileNotFoundError:
@@ -691,13 +702,14 @@ def _recipient_addresses(delivery: Delivery) -> tuple[str, ...]:
 
 
 def _is_address(address: str) -> bool:
-    """A bare ``local@domain`` that cannot break an SMTP command line."""
+    """A bare ``local@domain``: one address that cannot break an SMTP command line or read as two in a header."""
     text = address.strip()
-    local, at, domain = text.rpartition("@")
+    local, at, domain = text.partition("@")
     return (
         bool(at and local and domain)
+        and "@" not in domain
         and text.isprintable()
-        and not any(c in text for c in " <>\t\r\n")
+        and not any(c in _NOT_IN_ADDRESS for c in text)
         and len(text) <= 320
     )
 

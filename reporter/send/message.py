@@ -72,6 +72,11 @@ def message_id(
     return f"<{period}.{digest}@{domain}>"
 
 
+def one_line(text: str) -> str:
+    """``text`` with every control character (CR and LF included) made a space: it cannot start a header."""
+    return " ".join("".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text).split())
+
+
 def to_mime(delivery: Delivery, *, date: datetime | None = None) -> EmailMessage:
     """The delivery as an RFC 5322 message: plain text and HTML alternatives, then the attachments."""
     message = EmailMessage(policy=SMTP)
@@ -79,7 +84,7 @@ def to_mime(delivery: Delivery, *, date: datetime | None = None) -> EmailMessage
     message["To"] = ", ".join(delivery.to)
     if delivery.cc:
         message["Cc"] = ", ".join(delivery.cc)
-    message["Subject"] = delivery.subject
+    message["Subject"] = one_line(delivery.subject)
     message["Message-ID"] = delivery.message_id
     if date is not None:
         message["Date"] = format_datetime(date)

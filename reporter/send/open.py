@@ -8,7 +8,7 @@ from typing import Any
 
 from reporter.errors import ConfigError
 from reporter.graph.retry import Clock
-from reporter.graph.settings import Secret, graph_settings
+from reporter.graph.settings import graph_settings
 from reporter.send.config import SendSettings
 from reporter.send.transport import MailTransport
 
@@ -24,10 +24,10 @@ def open_transport(
     """Graph mail with the collection's app registration, or SMTP with ``REPORTER_SMTP_PASSWORD``."""
     sender = require_sender(settings)
     if settings.transport == "smtp":
-        from reporter.send.smtp import SmtpTransport, smtp_settings
+        from reporter.send.smtp import SmtpTransport, smtp_password, smtp_settings
 
         smtp = smtp_settings(settings.smtp, settings.where)
-        password = Secret(env["REPORTER_SMTP_PASSWORD"]) if env.get("REPORTER_SMTP_PASSWORD") else None
+        password = smtp_password(env)
         ca_bundle = env.get("REPORTER_CA_BUNDLE") or graph_table.get("ca_bundle")
         return SmtpTransport(smtp, password, ca_bundle=Path(ca_bundle) if ca_bundle else None, sender=sender)
     from reporter.send.graph_mail import open_graph_mail

@@ -1,7 +1,7 @@
 """A real SMTP server in the test process (aiosmtpd), over real TLS, for the SMTP transport and ``reporter send``.
 
     with SmtpServer("starttls") as server:              # or "tls" (TLS from the start) or "none" (plain, loopback)
-        with server.transport(sender="reports@partner.test") as transport:
+        with server.transport(sender="reports@partner.example") as transport:
             transport.deliver(delivery)
         [got] = server.received                         # Received: envelope, raw bytes, parsed message
         got.rcpt_tos, got.message["Subject"], got.message.get_body(("html",)).get_content()
@@ -59,7 +59,7 @@ from reporter.send.smtp import SmtpSettings, SmtpTransport
 
 Mode = Literal["starttls", "tls", "none"]
 
-USERNAME = "reports@partner.test"
+USERNAME = "reports@partner.example"
 PASSWORD = "s3cret-Pässword with spaces"
 SERVER_NAME = "smtp.test"
 

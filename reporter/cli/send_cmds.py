@@ -140,6 +140,7 @@ def send_folder(
     with exclusive_lock(ledger.lock_file, busy), ledger:
         transport = open_transport(settings, config.collect.graph, os.environ, budget_seconds=budget, clock=clock)
         try:
+            transport.open()
             report = send_run(
                 run,
                 planned,

@@ -282,6 +282,11 @@ class SmtpTransport:
                     # the server dropped the idle connection between two messages: once more, afresh
             self._data(client, delivery, data)
 
+    def open(self) -> None:
+        """Connect, secure and log in now, so that a wrong password or host stops the send before it starts."""
+        with self._lock:
+            self._connected()
+
     def was_delivered(self, delivery: Delivery) -> bool | None:
         """SMTP cannot tell: a relay keeps no Sent Items."""
         return None

@@ -37,6 +37,10 @@ class MailTransport(Protocol):
     concurrency: int
     """How many deliveries may be handed over at the same time (Graph: 4 per mailbox; SMTP: 1)."""
 
+    def open(self) -> None:
+        """Connect and sign in, so that wrong credentials stop a send before anything is planned to go."""
+        ...
+
     def deliver(self, delivery: Delivery) -> None:
         """Hand ``delivery`` over; returns once the service accepted it, else raises a ``SendError``."""
         ...

@@ -1,0 +1,172 @@
+"""`reporter send` through a real SMTP server (aiosmtpd, STARTTLS and AUTH): who gets what, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reporter.cli import cli
+from tests.send_helpers import PERIOD, SyntheticRun, synthetic_run
+from tests.smtp_helpers import USERNAME, SmtpServer
+
+PARTNER = "security@partner.example"
+
+
+@pytest.fixture
+def server() -> SmtpServer:
+    with SmtpServer("starttls") as running:
+        yield running  # type: ignore[misc]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> SyntheticRun:
+    return synthetic_run(tmp_path, 6, silent=1)
+
+
+def config(tmp_path: Path, run: SyntheticRun, server: SmtpServer, extra: str = "") -> Path:
+    path = tmp_path / "reporter.toml"
+    path.write_text(
+        f'[collect]\ncustomers_file = "{run.customers_file}"\n'
+        f'[send]\ntransport = "smtp"\nsender = "{USERNAME}"\npartner_to = ["{PARTNER}"]\nrate_per_minute = 6000\n'
+        f"{extra}{server.toml()}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def send(*args: str | Path, env: dict[str, str]) -> Result:
+    return CliRunner().invoke(cli, ["send", *map(str, args)], env=env)
+
+
+def manifest(run: SyntheticRun) -> dict[str, dict[str, str]]:
+    document = json.loads((run.folder / "manifest.json").read_text())
+    return {entry["path"]: entry for entry in document["files"]}
+
+
+def test_each_customer_gets_its_own_report_once_and_the_partner_the_summary(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    toml = config(tmp_path, run, server)
+    result = send(run.folder, "--config", toml, env=server.env())
+    assert result.exit_code == 0, result.output
+    received = server.wait_for(len(run.tenants) + 1)
+    files = manifest(run)
+    by_tenant = {}
+    for got in received:
+        message = got.message
+        attachments = [(part.get_filename(), part.get_payload(decode=True)) for part in message.iter_attachments()]
+        if message["X-Reporter-Delivery"] == "partner":
+            assert list(got.rcpt_tos) == [PARTNER]
+            assert sorted(name for name, _ in attachments) == [f"summary-{PERIOD}.pdf", f"workbook-{PERIOD}.xlsx"]
+            continue
+        tenant = message["X-Reporter-Delivery"]
+        by_tenant[tenant] = got
+        index = int(tenant[-12:])
+        assert list(got.rcpt_tos) == [f"it@c{index}.customers.example", f"boss@c{index}.customers.example"]
+        assert got.mail_from == USERNAME
+        ((name, data),) = attachments  # its PDF, nothing else
+        listed = [e for e in files.values() if e.get("tenantId") == tenant and e["kind"] == "customer-pdf"]
+        assert len(listed) == 1
+        assert hashlib.sha256(data).hexdigest() == listed[0]["sha256"]
+        assert tenant.encode() in data
+        assert name.endswith(f"-{PERIOD}.pdf")
+        assert message.get_body(("plain",)) is not None
+        assert message.get_body(("html",)) is not None
+        assert message["Message-ID"].startswith(f"<{PERIOD}.")
+    assert sorted(by_tenant) == list(run.tenants)  # the silent customer got nothing
+    assert "not sent (no recipient): 1" in result.output
+
+    again = send(run.folder, "--config", toml, env=server.env())
+    assert again.exit_code == 0, again.output
+    assert "already sent: 6" in again.output
+    assert len(server.received) == len(received)
+
+    status = send(run.folder, "--config", toml, "--status", env=server.env())
+    assert status.exit_code == 0
+    assert status.output.count(" sent ") == 6
+    assert f"{run.silent[0]}  Customer 0  not sent: no recipient" in status.output
+
+
+def test_resend_needs_only_and_then_sends_that_one_again(tmp_path: Path, run: SyntheticRun, server: SmtpServer) -> None:
+    toml = config(tmp_path, run, server)
+    assert send(run.folder, "--config", toml, env=server.env()).exit_code == 0
+    count = len(server.wait_for(len(run.tenants) + 1))
+    refused = send(run.folder, "--config", toml, "--resend", env=server.env())
+    assert refused.exit_code == 1
+    assert "--resend needs --only" in refused.stderr
+    target = run.tenants[1]
+    again = send(run.folder, "--config", toml, "--resend", "--only", target, env=server.env())
+    assert again.exit_code == 0, again.output
+    received = server.wait_for(count + 1)
+    assert received[-1].message["X-Reporter-Delivery"] == target
+    assert received[-1].message["Message-ID"] != next(
+        r.message["Message-ID"] for r in received[:-1] if r.message["X-Reporter-Delivery"] == target
+    )
+
+
+def test_a_refused_recipient_fails_that_customer_only(tmp_path: Path, run: SyntheticRun, server: SmtpServer) -> None:
+    victim = run.tenants[2]
+    server.refuse(f"boss@c{int(victim[-12:])}.customers.example")
+    toml = config(tmp_path, run, server)
+    result = send(run.folder, "--config", toml, env=server.env())
+    assert result.exit_code == 2, result.output
+    assert "failed: 1" in result.output
+    delivered = {r.message["X-Reporter-Delivery"] for r in server.received}
+    assert victim not in delivered
+    assert len(delivered) == len(run.tenants)  # the others and the partner
+    status = send(run.folder, "--config", toml, "--status", env=server.env()).output
+    assert f"{victim}  Customer {int(victim[-12:])}  failed" in status
+    assert "Recipient address rejected" in status
+
+
+def test_a_broken_login_is_one_line_and_nothing_is_recorded_as_sent(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    toml = config(tmp_path, run, server)
+    env = {**server.env(), "REPORTER_SMTP_PASSWORD": "wrong-password"}
+    result = send(run.folder, "--config", toml, env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("reporter: error: ")
+    assert "REPORTER_SMTP_PASSWORD" in result.stderr
+    assert "wrong-password" not in result.output + result.stderr
+    assert server.received == []
+    with sqlite3.connect(tmp_path / "deliveries.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM deliveries WHERE state != 'failed'").fetchone() == (0,)
+    fixed = send(run.folder, "--config", toml, env=server.env())  # nothing was pending: all go now
+    assert fixed.exit_code == 0, fixed.output
+    assert len(server.wait_for(len(run.tenants) + 1)) == len(run.tenants) + 1
+
+
+def test_a_changed_file_is_never_sent(tmp_path: Path, run: SyntheticRun, server: SmtpServer) -> None:
+    pdf = next((run.folder / "customers").glob("customer-0003-*.pdf"))
+    pdf.write_bytes(pdf.read_bytes() + b"tampered")
+    toml = config(tmp_path, run, server)
+    result = send(run.folder, "--config", toml, env=server.env())
+    assert result.exit_code == 2
+    assert "was changed since it was rendered" in result.output
+    assert all(b"tampered" not in r.data for r in server.received)
+
+
+def test_the_dry_run_writes_the_outbox_and_sends_nothing(tmp_path: Path, run: SyntheticRun, server: SmtpServer) -> None:
+    toml = config(tmp_path, run, server)
+    outbox = tmp_path / "outbox"
+    result = send(run.folder, "--config", toml, "--dry-run", outbox, env=server.env())
+    assert result.exit_code == 0, result.output
+    assert server.received == []
+    assert not (tmp_path / "deliveries.sqlite").exists()
+    emls = sorted(outbox.glob("*.eml"))
+    assert len(emls) == len(run.tenants) + 1
+    index = (outbox / "index.csv").read_text(encoding="utf-8-sig")
+    assert "not sent: no recipient" in index
+    # an outbox of ours is replaced; a folder of someone else's is not
+    assert send(run.folder, "--config", toml, "--dry-run", outbox, env=server.env()).exit_code == 0
+    (outbox / "notes.txt").write_text("mine")
+    refused = send(run.folder, "--config", toml, "--dry-run", outbox, env=server.env())
+    assert refused.exit_code == 1
+    assert "not an outbox reporter wrote" in refused.stderr
+    assert (outbox / "notes.txt").read_text() == "mine"

@@ -26,6 +26,10 @@ class ArtifactKind(StrEnum):
     WORKBOOK = "workbook"
     CUSTOMER_WORKBOOK = "customer-workbook"
     SNAPSHOT = "snapshot"
+    CUSTOMER_MESSAGE = "customer-message"
+    """The words of a customer's e-mail (``messages/<slug>.json``), with its tenant id."""
+    SUMMARY_MESSAGE = "summary-message"
+    """The words of the partner's e-mail (``messages/summary.json``)."""
 
 
 @dataclass(frozen=True, slots=True)

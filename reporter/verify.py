@@ -3,7 +3,8 @@
 Checks every manifest hash (and the manifest's own), files that appeared or went
 missing, in every PDF the embedded data against the hash recorded for it, that
 each customer's PDF (and workbook) holds the data of the tenant the manifest names,
-and, when the run's archive is found, that it names the same snapshot for the period.
+that each message file is one (three strings, a one-line subject) and a customer's
+names its tenant and no other, and, when the run's archive is found, that it names the same snapshot for the period.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from reporter.manifest import (
     file_sha256,
     manifest_self_hash,
 )
+from reporter.message_file import MAX_MESSAGE_BYTES, parse_message
 from reporter.render import evidence
 from reporter.view.customers import customer_slugs
 
@@ -109,6 +112,8 @@ def verify_folder(folder: Path, archive: Path | None = None) -> Report:
                 _check_customer_data(data, relative, str(tenant or ""), report)
         elif entry.get("kind") == "customer-workbook":
             _check_customer_workbook(target, relative, str(tenant or ""), report)
+        elif entry.get("kind") in ("customer-message", "summary-message"):
+            _check_message(target, relative, str(tenant or "") if entry["kind"] == "customer-message" else None, report)
     _check_file_names(folder, manifest, report)
     _check_archive(folder, manifest, archive, report)
     for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -209,6 +214,40 @@ def _check_customer_data(data: bytes | None, name: str, tenant: str, report: Rep
     if customers != {tenant.lower()} or not alerts <= {tenant.lower()}:
         found = ", ".join(sorted(customers | alerts)) or "no tenant"
         report.problems.append(f"{name}: holds the data of {found}, not of tenant {tenant} the manifest names")
+    else:
+        report.checked.append(f"{name} (tenant)")
+
+
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def _check_message(path: Path, name: str, tenant: str | None, report: Report) -> None:
+    """A message file is one; a customer's (``tenant`` given) names that tenant and no other tenant id.
+
+    Tenant ids are GUIDs: every GUID in a customer's message must be its own. A
+    message swapped with another customer's, hashes made to agree, names the other.
+    """
+    try:
+        data = read_regular_file(path, "message", MAX_MESSAGE_BYTES, DataError)
+    except DataError as exc:
+        report.problems.append(f"{name}: cannot be read as a message ({exc.message})")
+        return
+    try:
+        message = parse_message(data, name)
+    except DataError as exc:
+        report.problems.append(exc.message)
+        return
+    if tenant is None:
+        return
+    if not tenant:
+        report.problems.append(f"{name}: the manifest names no tenant for this customer message")
+        return
+    words = "\n".join((message.subject, message.text, message.html)).lower()
+    others = sorted({g.lower() for g in _GUID.findall(words)} - {tenant.lower()})
+    if others:
+        report.problems.append(f"{name}: names tenant {', '.join(others)}, not only tenant {tenant} the manifest names")
+    elif tenant.lower() not in message.text.lower() or tenant.lower() not in message.html.lower():
+        report.problems.append(f"{name}: does not name tenant {tenant}, which the manifest names")
     else:
         report.checked.append(f"{name} (tenant)")
 

@@ -45,9 +45,18 @@ def first_customer_pdf(folder: Path) -> str:
     return sorted(p for p in manifest_files(folder) if p.startswith("customers/"))[0]
 
 
-@pytest.mark.parametrize("target", ["summary.pdf", "customer PDF", "workbook.xlsx", "manifest.json", "snapshot.json"])
+def first_customer_message(folder: Path) -> str:
+    return sorted(p for p, e in manifest_files(folder).items() if e["kind"] == "customer-message")[0]
+
+
+TARGETS = ["summary.pdf", "customer PDF", "workbook.xlsx", "manifest.json", "snapshot.json"]
+MESSAGES = ["customer message", "messages/summary.json"]
+
+
+@pytest.mark.parametrize("target", TARGETS + MESSAGES)
 def test_one_changed_byte_is_a_mismatch_naming_the_file(folder: Path, target: str) -> None:
-    name = first_customer_pdf(folder) if target == "customer PDF" else target
+    pick = {"customer PDF": first_customer_pdf, "customer message": first_customer_message}
+    name = pick[target](folder) if target in pick else target
     before = mismatches(reporter("verify", folder))
     flip_middle_byte(folder / name)
     result = reporter("verify", folder)
@@ -193,9 +202,21 @@ def test_two_customers_workbooks_swapped_with_consistent_hashes_are_caught(tmp_p
     }
 
 
-def test_swapped_pdfs_with_their_tenant_ids_swapped_too_are_caught_by_their_names(folder: Path) -> None:
+def test_two_customers_messages_swapped_with_consistent_hashes_are_caught(folder: Path) -> None:
+    """A message names its tenant: one swapped with another customer's names the other."""
+    first, second = swap_two(folder, "customer-message")
+    result = reporter("verify", folder)
+    assert result.exit_code == 1, result.output
+    assert mismatches(result) == {
+        f"{first['path']}: names tenant {second['tenantId']}, not only tenant {first['tenantId']} the manifest names",
+        f"{second['path']}: names tenant {first['tenantId']}, not only tenant {second['tenantId']} the manifest names",
+    }
+
+
+@pytest.mark.parametrize("kind", ["customer-pdf", "customer-message"])
+def test_swapped_files_with_their_tenant_ids_swapped_too_are_caught_by_their_names(folder: Path, kind: str) -> None:
     """Every hash and every tenant id in the manifest agrees with the files: only the names give the swap away."""
-    swap_two(folder, "customer-pdf", tenants_too=True)
+    swap_two(folder, kind, tenants_too=True)
     result = reporter("verify", folder)
     assert result.exit_code == 1, result.output
     problems = mismatches(result)

@@ -9,7 +9,7 @@ from reporter._version import __version__
 from reporter.atomic import replace_folder, write_bytes
 from reporter.manifest import MANIFEST_NAME, Artifact, ArtifactKind, check_ours, manifest_bytes, write_artifact
 from reporter.model import Snapshot
-from reporter.render import pdf, xlsx
+from reporter.render import messages, pdf, xlsx
 from reporter.render.options import RenderOptions
 from reporter.view import Brand, build_context
 
@@ -24,7 +24,7 @@ def render_all(
     previous_period: str | None = None,
     period: str | None = None,
 ) -> list[Artifact]:
-    """Write the summary PDF, customer PDFs, workbooks, the snapshot and ``manifest.json``.
+    """Write the summary PDF, customer PDFs, workbooks, the words of each e-mail, the snapshot and ``manifest.json``.
 
     The manifest names the version of reporter that rendered the files (the snapshot
     keeps the one that collected it) and, with ``previous``, that snapshot's SHA-256.
@@ -36,7 +36,7 @@ def render_all(
     options = options or RenderOptions()
     context = build_context(snapshot, brand, previous=previous, previous_period=previous_period, period=period)
     artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
-    for renderer in (pdf.render, xlsx.render):
+    for renderer in (pdf.render, xlsx.render, messages.render):
         artifacts.extend(renderer(context, out_dir, options))
     manifest = manifest_bytes(
         artifacts,

@@ -1,0 +1,54 @@
+"""A message file (``messages/<slug>.json``, ``messages/summary.json``): written by render, read by verify and send.
+
+One JSON object of exactly three strings, ``{"html": ..., "subject": ..., "text": ...}``,
+UTF-8 with sorted keys, an indent of 2 and a final newline: the same words always
+give the same bytes. The subject is one line of plain text: no line break (CR, LF,
+U+2028...) and no other control character.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from reporter.errors import DataError
+from reporter.model import CONTROL_CHARACTERS
+
+KEYS = frozenset({"html", "subject", "text"})
+MAX_MESSAGE_BYTES = 1 << 20
+"""Far above any message reporter writes (a few kB); a bigger file is not one of ours."""
+
+_HINT = "render the run folder again (reporter render or reporter run)"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFile:
+    subject: str
+    text: str
+    html: str
+
+
+def message_bytes(message: MessageFile) -> bytes:
+    """The file's bytes: deterministic, and readable back by ``parse_message``."""
+    document = {"html": message.html, "subject": message.subject, "text": message.text}
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def parse_message(data: bytes, name: str) -> MessageFile:
+    """The message in ``data`` (the file ``name``), or ``DataError`` saying why it is not one reporter wrote."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise DataError(f"{name}: is larger than a message reporter writes", _HINT)
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise DataError(f"{name}: is not valid JSON", _HINT) from None
+    if (
+        not isinstance(document, dict)
+        or set(document) != KEYS
+        or not all(isinstance(document[key], str) for key in KEYS)
+    ):
+        raise DataError(f"{name}: is not a message (an object of exactly html, subject and text, all text)", _HINT)
+    subject = document["subject"]
+    if (subject and subject.splitlines() != [subject]) or CONTROL_CHARACTERS.search(subject):
+        raise DataError(f"{name}: its subject is not one line of plain text", _HINT)
+    return MessageFile(subject, document["text"], document["html"])

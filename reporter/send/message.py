@@ -2,8 +2,8 @@
 
 A delivery is built from a checked run folder (the files' bytes match the
 manifest) and the customers file; transports hand it over as it is. The
-``Message-ID`` depends only on the period, the customer, the recipients and the
-attachments' SHA-256 (and the resend number), so the same report to the same
+``Message-ID`` depends only on the period, the customer, the recipients, the
+SHA-256 of the attachments and of the message's words (and the resend number), so the same report to the same
 people always has the same id: that is what Sent Items is searched for after a
 crash.
 """

@@ -9,7 +9,6 @@ those very bytes are what is sent (``load``).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,12 +17,12 @@ from reporter.customers import CustomerDirectory
 from reporter.errors import DataError
 from reporter.files import read_regular_file
 from reporter.manifest import ArtifactKind, read_manifest
+from reporter.message_file import MAX_MESSAGE_BYTES, MessageFile, parse_message
 from reporter.send.message import PARTNER_KEY, Attachment, Delivery, message_id
 from reporter.send.transport import DeliveryRefused
 
 MAX_ATTACHMENT_BYTES = 150 << 20
 """The largest file attached: Exchange Online's own maximum message size."""
-MAX_MESSAGE_FILE_BYTES = 4 << 20
 
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
@@ -171,20 +170,19 @@ def load(run: RunFolder, item: Planned, sender: str, *, resend: int = 0) -> Deli
         sender=sender,
         to=item.to,
         cc=item.cc,
-        subject=words["subject"],
-        text=words["text"],
-        html=words["html"],
+        subject=words.subject,
+        text=words.text,
+        html=words.html,
         attachments=attachments,
-        message_id=message_id(
-            run.period, item.key, item.recipients, tuple(a.sha256 for a in attachments), sender, resend
-        ),
+        message_id=planned_message_id(run, item, sender, resend),
         customer=item.customer,
     )
 
 
 def planned_message_id(run: RunFolder, item: Planned, sender: str, resend: int = 0) -> str:
-    """The ``Message-ID`` ``load`` gives ``item``, from the manifest alone (no file read)."""
-    return message_id(run.period, item.key, item.recipients, tuple(r.sha256 for r in item.attachments), sender, resend)
+    """The ``Message-ID`` ``load`` gives ``item``, from the manifest alone (no file read): its words count too."""
+    contents = tuple(r.sha256 for r in item.attachments) + ((item.message.sha256,) if item.message else ())
+    return message_id(run.period, item.key, item.recipients, contents, sender, resend)
 
 
 def _read(run: RunFolder, ref: FileRef, limit: int = MAX_ATTACHMENT_BYTES) -> bytes:
@@ -200,15 +198,12 @@ def _read(run: RunFolder, ref: FileRef, limit: int = MAX_ATTACHMENT_BYTES) -> by
     return data
 
 
-def _words(run: RunFolder, ref: FileRef) -> dict[str, str]:
-    data = _read(run, ref, MAX_MESSAGE_FILE_BYTES)
+def _words(run: RunFolder, ref: FileRef) -> MessageFile:
+    data = _read(run, ref, MAX_MESSAGE_BYTES)
     try:
-        words = json.loads(data)
-    except ValueError:
-        words = None
-    if not isinstance(words, dict) or not all(isinstance(words.get(k), str) for k in ("subject", "text", "html")):
-        raise DeliveryRefused(f"{ref.path}: not a message reporter wrote; not sent", "render the period again")
-    return {k: words[k] for k in ("subject", "text", "html")}
+        return parse_message(data, ref.path)
+    except DataError as exc:
+        raise DeliveryRefused(f"{exc.message}; not sent", exc.hint) from None
 
 
 def _attachment_name(path: str, period: str) -> str:

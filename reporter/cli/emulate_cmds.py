@@ -117,7 +117,7 @@ def _huge_body(ctx: click.Context, param: click.Parameter, value: str | None) ->
     type=click.FloatRange(0, 86_400, min_open=True),
     default=60,
     show_default=True,
-    help="Seconds over which --mail-rate is counted (1 spreads a high rate evenly).",
+    help="Seconds' worth of --mail-rate that may go at once (then it is spread evenly).",
 )
 @click.option(
     "--mail-daily-recipients", type=click.IntRange(1), default=10_000, show_default=True, help="Recipients a day."

@@ -30,13 +30,14 @@ Checks, in order: the bearer token (401), the user (404 ``ErrorInvalidUser`` for
 mailbox (404 ``MailboxNotEnabledForRESTAPI`` under ``Faults.mail_not_enabled``), the mailbox's
 concurrency (429 ``ApplicationThrottled``, ``Retry-After: 1``, beyond ``MailOptions.concurrency``
 requests at once; ``Faults.latency_ms`` is spent inside), the request's size (413
-``RequestEntityTooLarge`` above 4 MiB). A message handed over (sendMail or send) then needs
+``RequestEntityTooLarge`` above ``MAX_REQUEST_BYTES``: 4 MiB of base64 and 64 KiB of JSON around it).
+A message handed over (sendMail or send) then needs
 recipients that resolve (400 ``ErrorInvalidRecipients`` naming the address; ``Faults.mail_refused_recipient``
 refuses one), a size within ``MailOptions.max_message_bytes`` (400 ``ErrorMessageSizeExceeded``,
 also when an attachment would pass it), and room in the limits:
 
-- messages a minute (``MailOptions.rate`` over ``rate_window``): 429 ``ApplicationThrottled`` with
-  ``Retry-After`` the whole seconds until the window has room;
+- messages a minute (``MailOptions.rate``; ``rate_window`` seconds' worth may go at once, a minute's by
+  default): 429 ``ApplicationThrottled`` with ``Retry-After`` the whole seconds until the next may go;
 - recipients in any 24 hours (``MailOptions.daily_recipients``): Exchange itself refuses the
   submission (``SubmissionQuotaExceededException``, NDR 5.2.0); here that is **403
   ``ErrorSubmissionQuotaExceeded``**, a message saying when sending can resume (UTC) and ``Retry-After``
@@ -91,8 +92,11 @@ from reporter.emulator.wire import (
     precise_timestamp,
 )
 
-MAX_REQUEST_BYTES = 4 * MIB
-"""Graph's cap on one request (base64 included), and on one upload chunk."""
+MAX_REQUEST_BYTES = 4 * MIB + 64 * 1024
+"""Graph's cap on one request, "about 4 MB": 4 MiB of base64 (an attachment just under 3 MiB) and the JSON
+around it. Larger requests are refused 413."""
+MAX_CHUNK_BYTES = 4 * MIB
+"""The largest upload chunk."""
 MIN_UPLOAD_BYTES = 3 * MIB
 """The smallest attachment an upload session takes."""
 MAX_UPLOAD_BYTES = 150 * MIB
@@ -550,6 +554,8 @@ class MailService:
         if match is None:
             raise _Refused(400, "InvalidContentRange", "Content-Range must be 'bytes {start}-{end}/{total}'.")
         start, end, total = (int(group) for group in match.groups())
+        if len(request.body) > MAX_CHUNK_BYTES:
+            raise _Refused(413, "RequestEntityTooLarge", "An upload chunk may have at most 4 MB.")
         if total != session.size or end < start or end >= total or end - start + 1 != len(request.body):
             raise _Refused(
                 400,

@@ -29,15 +29,22 @@ class Refusal:
 
 
 class MailLimits:
-    """The per-minute message rate and the rolling daily recipient cap of one mailbox."""
+    """The per-minute message rate and the rolling daily recipient cap of one mailbox.
+
+    The rate is a token bucket: it holds ``rate * rate_window / 60`` messages (a minute's worth by
+    default, as Exchange lets 30 go at once) and refills continuously at ``rate / 60`` a second, so a
+    client that waits out each whole-second ``Retry-After`` still gets the full rate in the long run.
+    The daily cap counts the recipients of the last 24 hours.
+    """
 
     def __init__(self, options: MailOptions, clock: Callable[[], float] = time.monotonic) -> None:
-        self._window = options.rate_window
-        self._per_window = max(1, round(options.rate * options.rate_window / 60))
+        self._capacity = max(1.0, options.rate * options.rate_window / 60)
+        self._refill = options.rate / 60
         self._daily = options.daily_recipients
         self._clock = clock
         self._lock = threading.Lock()
-        self._sent: deque[float] = deque()
+        self._tokens = self._capacity
+        self._updated = clock()
         self._recipients: deque[tuple[float, int]] = deque()
         self._recipients_today = 0
 
@@ -45,17 +52,16 @@ class MailLimits:
         """Count one message to ``recipients`` people, or say why it must wait (nothing counted)."""
         with self._lock:
             now = self._clock()
-            sent = self._sent
-            while sent and sent[0] <= now - self._window:
-                sent.popleft()
-            if len(sent) >= self._per_window:
-                return Refusal("rate", sent[0] + self._window - now)
+            self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._refill)
+            self._updated = now
+            if self._tokens < 1:
+                return Refusal("rate", (1 - self._tokens) / self._refill)
             log = self._recipients
             while log and log[0][0] <= now - DAY:
                 self._recipients_today -= log.popleft()[1]
             if self._recipients_today + recipients > self._daily:
                 return Refusal("daily", self._daily_wait(now, recipients))
-            sent.append(now)
+            self._tokens -= 1
             log.append((now, recipients))
             self._recipients_today += recipients
             return None

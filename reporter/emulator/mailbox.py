@@ -38,6 +38,9 @@ Address = tuple[str, str]
 """``(name, address)``; the name may be empty."""
 BodyType = Literal["html", "text"]
 
+_EML_POLICY = policy.SMTP.clone(max_line_length=998)
+"""CRLF, and headers folded only past RFC 5322's hard limit: the ``email`` package folds a long Message-ID
+onto a line of its own, which its parser then reads back with a leading space."""
 _MESSAGE_ID_HOST = "PH0PR11MB5000.namprd11.prod.outlook.com"
 """Where the ``internetMessageId`` Exchange makes up for a message that came without one points."""
 
@@ -152,7 +155,7 @@ class Delivered:
 
     def eml(self) -> bytes:
         """The message in RFC 5322 form (Bcc left out, as a recipient sees it)."""
-        message = EmailMessage(policy=policy.SMTP)
+        message = EmailMessage(policy=_EML_POLICY)
         message["From"] = self.sender
         if self.to:
             message["To"] = ", ".join(formataddr(person) for person in self.to)

@@ -106,8 +106,8 @@ class MailOptions:
     rate: int = 30
     """Messages a minute (Exchange Online: 30)."""
     rate_window: float = 60.0
-    """The per-minute rate is counted over windows this long (``rate * rate_window / 60`` messages each);
-    a window of 1 s spreads a high emulated rate evenly instead of allowing a minute's burst."""
+    """How many seconds' worth of ``rate`` may go at once (``rate * rate_window / 60`` messages; a minute's by
+    default); after that the rate is spread evenly. A short window suits a high emulated rate."""
     daily_recipients: int = 10_000
     """Recipients in any 24 hours (Exchange Online: 10,000)."""
     concurrency: int = 4

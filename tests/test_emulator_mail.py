@@ -133,6 +133,14 @@ def test_sent_items_find_by_internet_message_id_quotes_doubled_and_make_one_up_w
     assert len(emu.mail.messages()) == 3
 
 
+def test_sent_items_may_show_a_message_only_after_a_while(emulator_factory: EmulatorFactory) -> None:
+    emu = emulator_factory(customers=1, mail=MailOptions(sent_items_delay=3600))
+    with graph_client(emu) as client:
+        assert send_mail(client, emu).status_code == 202
+        assert sent_items(client, emu, "<2026-10.test@partner.onmicrosoft.com>") == []
+    assert len(emu.mail.messages()) == 1
+
+
 # --- drafts and upload sessions ----------------------------------------------------------------------
 
 

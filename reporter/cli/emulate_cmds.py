@@ -130,6 +130,12 @@ def _huge_body(ctx: click.Context, param: click.Parameter, value: str | None) ->
     help="The tenant's maximum message size (MiB, attachments base64-encoded).",
 )
 @click.option(
+    "--mail-sent-items-delay",
+    type=click.FloatRange(0, 86_400),
+    default=0,
+    help="Seconds before a sent message shows in Sent Items.",
+)
+@click.option(
     "--mail-access-denied",
     type=click.Choice(get_args(MailDenied)),
     is_flag=False,
@@ -186,6 +192,7 @@ def emulate(
     mail_rate_window: float,
     mail_daily_recipients: int,
     mail_max_message_mb: float,
+    mail_sent_items_delay: float,
     mail_access_denied: MailDenied | None,
     mail_not_enabled: bool,
     mail_refuse_recipient: str | None,
@@ -239,6 +246,7 @@ def emulate(
             rate_window=mail_rate_window,
             daily_recipients=mail_daily_recipients,
             max_message_bytes=max(1, round(mail_max_message_mb * MIB)),
+            sent_items_delay=mail_sent_items_delay,
         ),
     )
     try:

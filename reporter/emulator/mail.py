@@ -23,7 +23,8 @@ default); Graph paths name it by address or by its object id
 - ``POST .../messages/{mid}/send`` → 202: the draft is delivered and leaves the Drafts folder.
 - ``GET /users/{id}/mailFolders/sentitems/messages?$filter=internetMessageId eq '<...>'`` (quotes in the
   value doubled) → ``{"value": [...]}``: every sent message with that id (Exchange makes one up for a
-  message sent without it). Other ``$filter`` expressions are 400; without one, the latest ``$top`` (10).
+  message sent without it), once ``MailOptions.sent_items_delay`` has passed since it was sent. Other
+  ``$filter`` expressions are 400; without one, the latest ``$top`` (10).
 
 Checks, in order: the bearer token (401), the user (404 ``ErrorInvalidUser`` for any other), access
 (403 ``ErrorAccessDenied``: sending needs the token's Mail.Send role, drafts Mail.ReadWrite), the
@@ -597,7 +598,7 @@ class MailService:
         options = {key.lower(): value for key, value in parse_qsl(query, keep_blank_values=True)}
         wanted = options.get("$filter")
         if wanted is None:
-            items = [record.sent_item() for record in self.mailbox.messages() if record.saved]
+            items = self.mailbox.sent_items()
             top = options.get("$top", "10")
             items = items[-int(top) :][::-1] if top.isdigit() and int(top) > 0 else []
         else:

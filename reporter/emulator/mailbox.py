@@ -18,6 +18,7 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping
@@ -210,11 +211,13 @@ class Mailbox:
         self.address = options.mailbox
         self.object_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mailbox:{options.mailbox.lower()}"))
         self.folder = options.folder
+        self._sent_items_delay = options.sent_items_delay
         self._lock = threading.Lock()
         self._drafts: dict[str, Draft] = {}
         self._sessions: dict[str, UploadSession] = {}
         self._delivered: list[Delivered] = []
-        self._sent_items: dict[str, list[JsonObject]] = {}
+        self._sent_items: dict[str, list[tuple[float, JsonObject]]] = {}
+        """By lower-case internetMessageId: when each shows (monotonic seconds), and its JSON."""
         self._counts: Counter[str] = Counter()
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -357,15 +360,22 @@ class Mailbox:
             self._delivered.append(record)
             self._counts["delivered"] += 1
             if save:
-                self._sent_items.setdefault(record.internet_message_id.lower(), []).append(record.sent_item())
+                shows = time.monotonic() + self._sent_items_delay
+                self._sent_items.setdefault(record.internet_message_id.lower(), []).append((shows, record.sent_item()))
         if path is not None:
             _write_atomically(path, record.eml())
         return record
 
-    def sent_items(self, internet_message_id: str) -> list[JsonObject]:
+    def sent_items(self, internet_message_id: str | None = None) -> list[JsonObject]:
+        """The Sent Items with that id (all of them, oldest first, without one) that show by now."""
+        now = time.monotonic()
         with self._lock:
             self._counts["sentItemsLookups"] += 1
-            return list(self._sent_items.get(internet_message_id.lower(), ()))
+            if internet_message_id is None:
+                found = sorted((item for items in self._sent_items.values() for item in items), key=lambda i: i[0])
+            else:
+                found = self._sent_items.get(internet_message_id.lower(), [])
+            return [item for shows, item in found if shows <= now]
 
     # --- for tests ---------------------------------------------------------------------------
 

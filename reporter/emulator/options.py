@@ -114,12 +114,16 @@ class MailOptions:
     """Requests to the mailbox at the same time (Graph: 4 per app and mailbox)."""
     max_message_bytes: int = 35 * MIB
     """The tenant's maximum message size, counted with attachments base64-encoded (35 MB by default)."""
+    sent_items_delay: float = 0.0
+    """Seconds before a delivered message shows in Sent Items (Exchange files it a little after sending)."""
 
     def __post_init__(self) -> None:
         if "@" not in self.mailbox:
             raise ValueError("mailbox must be an address")
         if self.rate < 1 or self.daily_recipients < 1 or self.concurrency < 1 or self.max_message_bytes < 1:
             raise ValueError("mail rate, daily_recipients, concurrency and max_message_bytes must be at least 1")
+        if not 0 <= self.sent_items_delay <= 86_400:
+            raise ValueError("mail sent_items_delay must be a number of seconds from 0 to a day")
         if not 0 < self.rate_window <= 86_400:
             raise ValueError("mail rate_window must be a number of seconds above 0, at most a day")
 

@@ -112,7 +112,11 @@ class GraphMailTransport:
         self._deliver_as_draft(delivery)
 
     def was_delivered(self, delivery: Delivery) -> bool:
-        """Whether the sender's Sent Items hold a message with ``delivery.message_id``."""
+        """Whether the sender's Sent Items hold a message with ``delivery.message_id``.
+
+        Exchange files a sent message in Sent Items some seconds after accepting it (longer when busy):
+        ``False`` just after a ``DeliveryUnknown`` is not yet proof that it did not go.
+        """
         expression = "internetMessageId eq '{}'".format(delivery.message_id.replace("'", "''"))
         query = f"$filter={quote(expression, safe='')}&$select=internetMessageId"
         path = f"{self._user}/mailFolders/sentitems/messages?{query}"
@@ -435,7 +439,7 @@ def _next_expected(response: httpx.Response) -> int | None:
 
 def _unknown(delivery: Delivery, what: str, cause: str) -> DeliveryUnknown:
     return DeliveryUnknown(
-        f"{_who(delivery)}: the answer to {what} was lost ({cause}); the message (Message-ID {delivery.message_id}) "
+        f"{_who(delivery)}: {what} got no answer ({cause}); the message (Message-ID {delivery.message_id}) "
         "may or may not have gone",
         "it is looked up in the sender's Sent Items before it is ever sent again",
     )

@@ -156,6 +156,21 @@ def test_a_lost_answer_to_send_of_a_draft_is_unknown_too(emulator_factory: Emula
     assert by_message_id(emu) == {sent.message_id: 1}
 
 
+def test_a_lost_answer_before_the_hand_over_stops_and_names_the_draft_it_may_leave(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(customers=1, faults=Faults(drop_rate=1.0))  # every mail request: done, answer lost
+    sent = delivery(attachments=(attachment("big.pdf", 3 * MIB),))
+    with graph_mail(emu, tmp_path) as mail, pytest.raises(SendError) as caught:
+        mail.deliver(sent)
+    assert type(caught.value) is SendError  # nothing was handed over: not unknown, but the send cannot go on
+    text = one_line(caught.value)
+    assert "creating a draft failed" in text
+    assert "Drafts folder" in text
+    assert emu.mail.open_drafts() == 1  # Graph did make it
+    assert emu.mail.messages() == ()
+
+
 def test_sent_items_find_a_delivered_message_and_not_an_undelivered_one(emu: Emulator, tmp_path: Path) -> None:
     sent, unsent = delivery("customer-a"), delivery("customer-b")
     quoted = delivery("customer-c", message_id="<2026-10.o'brien&co@partner.onmicrosoft.com>")

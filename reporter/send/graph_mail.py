@@ -140,15 +140,22 @@ class GraphMailTransport:
     # --- the long way ------------------------------------------------------------------------------
 
     def _deliver_as_draft(self, delivery: Delivery) -> None:
-        response = self._call(
-            "POST",
-            f"{self._user}/messages",
-            delivery,
-            "creating a draft",
-            content=_encode(_message(delivery, with_attachments=False)),
-            headers=_JSON,
-            idempotent=False,  # a second draft on a lost answer would be left behind
-        )
+        try:
+            response = self._call(
+                "POST",
+                f"{self._user}/messages",
+                delivery,
+                "creating a draft",
+                content=_encode(_message(delivery, with_attachments=False)),
+                headers=_JSON,
+                idempotent=False,  # a second draft on a lost answer would be left behind
+            )
+        except SendError as exc:
+            raise SendError(
+                f"{exc.message}; if Graph made the draft before the connection failed, it is in {self.sender}'s "
+                f"Drafts folder (Message-ID {delivery.message_id})",
+                exc.hint,
+            ) from None
         if response.status_code != 201:
             raise self._failure(response, delivery)
         draft = _json(response, delivery, "creating a draft").get("id")

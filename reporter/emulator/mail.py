@@ -305,7 +305,7 @@ class MailService:
         try:
             if len(request.body) > MAX_REQUEST_BYTES:
                 raise _Refused(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB.")
-            outcome = self._dispatch(request, where, query, ids)
+            outcome = self._dispatch(request, where, query)
         except _Refused as refusal:
             outcome = self._error(path, refusal, ids)
         if transient is Fault.DROPPED and not outcome.hang_up:
@@ -316,7 +316,7 @@ class MailService:
             self._stats.page(path)
         return outcome
 
-    def _dispatch(self, request: Request, where: MailRoute, query: str, ids: _Ids) -> Outcome:
+    def _dispatch(self, request: Request, where: MailRoute, query: str) -> Outcome:
         path = where.stats_path
         action = where.action
         if action == "sendMail":
@@ -344,7 +344,7 @@ class MailService:
             return self._send_draft(where)
         if action == "sentItems":
             return self._sent_items(query, path)
-        return self._upload(request, where, query, ids)
+        return self._upload(request, where, query)
 
     # --- composing and handing over ----------------------------------------------------------
 
@@ -526,7 +526,7 @@ class MailService:
             where.stats_path,
         )
 
-    def _upload(self, request: Request, where: MailRoute, query: str, ids: _Ids) -> Outcome:
+    def _upload(self, request: Request, where: MailRoute, query: str) -> Outcome:
         """A ``PUT`` (or ``DELETE``) on an upload URL: authorised by its ``authtoken``, never by a bearer token."""
         if request.method not in _METHODS["upload"]:
             raise _Refused(405, "Request_BadRequest", f"The HTTP method '{request.method}' is not allowed.")

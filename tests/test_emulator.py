@@ -461,6 +461,7 @@ def test_the_package_exports_its_public_api() -> None:
         "EmulatorStats",
         "Fault",
         "Faults",
+        "MailOptions",
         "Quirks",
         "World",
         "build_world",

@@ -20,7 +20,7 @@ from reporter.cli import (  # noqa: F401  (each registers its commands)
 from reporter.cli._base import LazyCommand, cli
 
 # The emulator (TLS, the world generator) is imported only by `reporter emulate` itself.
-EMULATE_HELP = "Serve an emulated Entra ID and Graph over HTTPS until Ctrl-C."
+EMULATE_HELP = "Serve an emulated Entra ID and Graph, Exchange Online mail included, over HTTPS until Ctrl-C."
 cli.add_command(LazyCommand("emulate", "reporter.cli.emulate_cmds", EMULATE_HELP))
 
 

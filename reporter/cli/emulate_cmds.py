@@ -17,8 +17,12 @@ from reporter.emulator.options import (
     DEFAULT_AS_OF,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
+    DEFAULT_MAILBOX,
     DEFAULT_TENANT_ID,
+    MIB,
     HugeBody,
+    MailDenied,
+    MailOptions,
     MalformedPage,
 )
 from reporter.errors import ConfigError
@@ -101,6 +105,55 @@ def _huge_body(ctx: click.Context, param: click.Parameter, value: str | None) ->
 )
 @click.option("--wrapped-singleton", is_flag=True, help='Answer securityScore as {"value": {...}}.')
 @click.option("--fault-seed", type=int, default=0, help="Seed of the injected faults.")
+@click.option("--mailbox", default=DEFAULT_MAILBOX, show_default=True, help="The one mailbox that can send.")
+@click.option(
+    "--mail-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every delivered message here as an .eml file.",
+)
+@click.option("--mail-rate", type=click.IntRange(1), default=30, show_default=True, help="Messages a minute.")
+@click.option(
+    "--mail-rate-window",
+    type=click.FloatRange(0, 86_400, min_open=True),
+    default=60,
+    show_default=True,
+    help="Seconds' worth of --mail-rate that may go at once (then it is spread evenly).",
+)
+@click.option(
+    "--mail-daily-recipients", type=click.IntRange(1), default=10_000, show_default=True, help="Recipients a day."
+)
+@click.option(
+    "--mail-max-message-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=35,
+    show_default=True,
+    help="The tenant's maximum message size (MiB, attachments base64-encoded).",
+)
+@click.option(
+    "--mail-sent-items-delay",
+    type=click.FloatRange(0, 86_400),
+    default=0,
+    help="Seconds before a sent message shows in Sent Items.",
+)
+@click.option(
+    "--mail-access-denied",
+    type=click.Choice(get_args(MailDenied)),
+    is_flag=False,
+    flag_value="no-mail-send",
+    help="Answer mail calls 403 ErrorAccessDenied: tokens without Mail.Send (the default) or the app out of scope.",
+)
+@click.option("--mail-not-enabled", is_flag=True, help="Answer mail calls 404 MailboxNotEnabledForRESTAPI.")
+@click.option("--mail-refuse-recipient", metavar="ADDRESS", help="Refuse messages to ADDRESS (ErrorInvalidRecipients).")
+@click.option(
+    "--mail-throttle-at", metavar="N", type=click.IntRange(1), multiple=True, help="Answer the Nth hand-over 429."
+)
+@click.option(
+    "--mail-drop-at",
+    metavar="N",
+    type=click.IntRange(1),
+    multiple=True,
+    help="Deliver the Nth hand-over, then close the connection without an answer.",
+)
 @translate_errors
 def emulate(
     host: str,
@@ -133,8 +186,22 @@ def emulate(
     redirect: str | None,
     wrapped_singleton: bool,
     fault_seed: int,
+    mailbox: str,
+    mail_dir: Path | None,
+    mail_rate: int,
+    mail_rate_window: float,
+    mail_daily_recipients: int,
+    mail_max_message_mb: float,
+    mail_sent_items_delay: float,
+    mail_access_denied: MailDenied | None,
+    mail_not_enabled: bool,
+    mail_refuse_recipient: str | None,
+    mail_throttle_at: tuple[int, ...],
+    mail_drop_at: tuple[int, ...],
 ) -> None:
-    """Serve an emulated Entra ID and Graph over HTTPS until Ctrl-C."""
+    """Serve an emulated Entra ID and Graph, Exchange Online mail included, over HTTPS until Ctrl-C."""
+    if "@" not in mailbox:
+        raise click.BadParameter(f"{mailbox!r} is not an address", param_hint="--mailbox")
     options = EmulatorOptions(
         host=host,
         port=port,
@@ -165,10 +232,29 @@ def emulate(
             huge_body_declared=huge_body_declared,
             trickle=trickle,
             redirect=redirect,
+            mail_access_denied=mail_access_denied,
+            mail_not_enabled=mail_not_enabled,
+            mail_refused_recipient=mail_refuse_recipient,
+            mail_throttle_at=mail_throttle_at,
+            mail_drop_at=mail_drop_at,
             seed=fault_seed,
         ),
+        mail=MailOptions(
+            mailbox=mailbox,
+            folder=mail_dir,
+            rate=mail_rate,
+            rate_window=mail_rate_window,
+            daily_recipients=mail_daily_recipients,
+            max_message_bytes=max(1, round(mail_max_message_mb * MIB)),
+            sent_items_delay=mail_sent_items_delay,
+        ),
     )
-    emulator = Emulator(options)
+    try:
+        emulator = Emulator(options)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot use --mail-dir {mail_dir}: {exc.strerror}", "give a folder you can write to"
+        ) from None
     try:
         emulator.start()
     except OSError as exc:
@@ -185,6 +271,8 @@ def emulate(
         click.echo(f"Client id:      {emulator.client_id}")
         click.echo(f"Client secret:  {emulator.client_secret}")
         click.echo(f"CA certificate: {ca_file if ca_file else '(not written; use --ca-file PATH)'}")
+        click.echo(f"Mailbox:        {emulator.mailbox} (object id {emulator.mailbox_id})")
+        click.echo(f"Mail folder:    {mail_dir if mail_dir else '(messages kept in memory; use --mail-dir DIR)'}")
         click.echo(f"Serving {customers} customers as of {options.as_of:%Y-%m-%d}. Press Ctrl-C to stop.")
         try:
             threading.Event().wait()

@@ -1,4 +1,4 @@
-"""An emulator of Entra ID and the Graph partner security endpoints, over real HTTPS.
+"""An emulator of Entra ID, the Graph partner security endpoints and Exchange Online mail, over real HTTPS.
 
 ``Emulator`` serves a generated world (``build_world``) with Graph's quirks
 (``Quirks``) and injected faults (``Faults``); ``reporter emulate`` runs one
@@ -11,6 +11,8 @@ from the command line, and the tests and ``reporter demo`` run one in-process::
         emu.client_ssl_context()              # an ssl.SSLContext trusting only that CA
         emu.world                             # what is served, as raw Graph JSON (quirks applied)
         emu.stats                             # requests, pages and faults per path
+        emu.mailbox, emu.mailbox_id           # the one mailbox that sends (MailOptions)
+        emu.mail.delivered()                  # the messages it delivered, as email.message.EmailMessage
 
 Entra ID (authority ``{authority_url}/{tenant_id}``; use msal with ``instance_discovery=False``):
 
@@ -36,6 +38,12 @@ Graph (every answer has ``request-id``, echoes ``client-request-id`` and is JSON
 - Missing or unknown bearer token: 401 ``InvalidAuthenticationToken``; expired: 401 "Lifetime
   validation failed, the token is expired."; unknown path: 400 "Resource not found for the segment".
 
+Exchange Online mail (``reporter.emulator.mail`` has the details): ``/v1.0/users/{mailbox}/sendMail``,
+drafts with attachments and upload sessions (whose pre-authenticated ``PUT`` URLs live under ``/api/v2.0/``),
+``send``, and Sent Items searched by ``internetMessageId``; Exchange's limits (``MailOptions``: messages a
+minute, recipients a day, 4 requests at a time, the 4 MB request and the tenant's message size) and its
+errors. Delivered messages are kept (``emu.mail``) and written as ``.eml`` files to ``MailOptions.folder``.
+
 Faults (``Faults``): ``latency_ms`` on every request; 429 (``Retry-After`` in whole seconds, or an HTTP
 date), 503 and dropped connections (headers, a third of the body, then the connection closes) drawn
 per Graph request from a seeded generator, never more than ``max_consecutive`` times in a row for one
@@ -43,12 +51,13 @@ URL; ``forbidden`` (403 ``Authorization_RequestDenied`` on every Graph call), ``
 ``alerts_failing`` (500); ``malformed_page`` breaks the second customerInsights page (the first if
 there is only one) on every request, either ``truncated`` (valid status and Content-Length, JSON cut in
 half) or ``missing-tenant-id`` (its first item lacks ``tenantId``); ``repeat_next_link`` makes that
-same page's ``@odata.nextLink`` point to itself.
+same page's ``@odata.nextLink`` point to itself. The ``mail_*`` faults (access denied, no mailbox, a refused
+recipient, a 429 or a lost answer at the Nth message) are described in ``reporter.emulator.mail``.
 """
 
 from reporter.emulator.customers import CustomerOverride
 from reporter.emulator.faults import EmulatorStats, Fault
-from reporter.emulator.options import EmulatorOptions, Faults, Quirks
+from reporter.emulator.options import EmulatorOptions, Faults, MailOptions, Quirks
 from reporter.emulator.server import Emulator
 from reporter.emulator.world import World, build_world
 
@@ -59,6 +68,7 @@ __all__ = [
     "EmulatorStats",
     "Fault",
     "Faults",
+    "MailOptions",
     "Quirks",
     "World",
     "build_world",

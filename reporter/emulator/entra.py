@@ -3,6 +3,8 @@
 Errors have Entra's shape (``error``, ``error_description`` starting with an
 AADSTS code, ``error_codes``, trace and correlation ids). As in Entra, a bad
 client credential answers 401 ``invalid_client``; other request problems 400.
+Tokens are opaque, but each carries the app's roles (``APP_ROLES``, without
+Mail.Send under ``Faults(mail_access_denied="no-mail-send")``), which Graph checks.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from reporter.emulator.wire import GRAPH_SCOPE, Reply, json_reply
 
 _RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access"})
 
+MAIL_SEND = "Mail.Send"
+MAIL_READ_WRITE = "Mail.ReadWrite"
+APP_ROLES = frozenset({"PartnerSecurity.Read.All", MAIL_SEND, MAIL_READ_WRITE})
+"""The application permissions the emulated app has been granted, with admin consent."""
+
 
 @dataclass(frozen=True)
 class TokenProblem:
@@ -36,8 +43,10 @@ class Entra:
         self._options = options
         self._authority = authority_url.rstrip("/")
         self._clock = clock
-        self._tokens: dict[str, float] = {}
+        self._tokens: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
+        denied = options.faults.mail_access_denied == "no-mail-send"
+        self._roles = APP_ROLES - {MAIL_SEND} if denied else APP_ROLES
 
     def token_endpoint(self, tenant: str) -> str:
         return f"{self._authority}/{tenant}/oauth2/v2.0/token"
@@ -109,7 +118,7 @@ class Entra:
         token = secrets.token_urlsafe(48)
         lifetime = options.token_lifetime
         with self._lock:
-            self._tokens[token] = self._clock() + lifetime
+            self._tokens[token] = (self._clock() + lifetime, self._roles)
         seconds = max(0, int(lifetime))
         return json_reply(
             200,
@@ -122,7 +131,7 @@ class Entra:
         if scheme.lower() != "bearer" or not token.strip():
             return TokenProblem("InvalidAuthenticationToken", "Access token is empty.")
         with self._lock:
-            expires = self._tokens.get(token.strip())
+            expires, _ = self._tokens.get(token.strip(), (None, None))
         if expires is None:
             return TokenProblem(
                 "InvalidAuthenticationToken",
@@ -132,6 +141,13 @@ class Entra:
         if expires <= self._clock():
             return TokenProblem("InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
         return None
+
+    def roles(self, authorization: str | None) -> frozenset[str]:
+        """The roles of the token in ``authorization`` (none for a token this emulator did not issue)."""
+        _, _, token = (authorization or "").partition(" ")
+        with self._lock:
+            _, roles = self._tokens.get(token.strip(), (0.0, frozenset[str]()))
+        return roles
 
     def _check_credentials(self, tenant: str, form: Mapping[str, str]) -> Reply | None:
         options = self._options

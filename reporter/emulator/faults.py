@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import formatdate
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -25,6 +28,13 @@ class Fault(StrEnum):
     HUGE_BODY = "huge-body"
     TRICKLE = "trickle"
     REDIRECT = "302"
+
+
+def retry_after_value(faults: Faults) -> str:
+    """The ``Retry-After`` of an injected 429: ``faults.retry_after`` in whole seconds, or as an HTTP date."""
+    if faults.retry_after_http_date:
+        return formatdate(math.ceil(time.time() + faults.retry_after), usegmt=True)
+    return str(math.ceil(faults.retry_after))
 
 
 class FaultPlan:

@@ -1,9 +1,10 @@
-"""The emulator: Entra ID and the Graph partner security endpoints over HTTPS on 127.0.0.1.
+"""The emulator: Entra ID, the Graph partner security endpoints and Exchange mail over HTTPS on 127.0.0.1.
 
     with Emulator(EmulatorOptions(customers=200, faults=Faults(rate_429=0.1))) as emu:
         emu.graph_url, emu.authority_url, emu.tenant_id, emu.client_id, emu.client_secret
         emu.write_ca(path)   # the CA certificate that signed the server certificate
         emu.stats            # requests, pages and faults per path
+        emu.mailbox, emu.mail.delivered()   # the sender mailbox, and the messages it delivered
 
 A ``ThreadingHTTPServer`` serves HTTP/1.1 with keep-alive (every answer has a
 Content-Length, except a chunked ``huge_body``) from a background thread; TLS is negotiated in each
@@ -17,7 +18,6 @@ import logging
 import socket
 import ssl
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -27,9 +27,11 @@ from reporter.emulator import tls
 from reporter.emulator.entra import Entra
 from reporter.emulator.faults import EmulatorStats, StatsRecorder
 from reporter.emulator.graph import GraphResources
+from reporter.emulator.mailbox import Mailbox
 from reporter.emulator.options import EmulatorOptions
 from reporter.emulator.quirks import apply_quirks
-from reporter.emulator.service import Outcome, Request, Service
+from reporter.emulator.service import Service
+from reporter.emulator.wire import Outcome, Request
 from reporter.emulator.world import World, build_world
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ _IDLE_TIMEOUT = 30.0
 _FILLER_BLOCK = 64 * 1024
 """Zero bytes written at a time for ``huge_body``."""
 _POLL_INTERVAL = 0.05
+_MAX_REQUEST_BODY = 64 * 1024 * 1024
+"""A larger request body is refused unread (Graph itself takes at most 4 MB a request)."""
 """How often the serving loop checks for ``stop()`` (stopping waits up to this long)."""
 
 
@@ -63,16 +67,22 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self.send_error(400, "Bad Content-Length")
             return
+        if length > _MAX_REQUEST_BODY:
+            self.send_error(413, "Request body too large")
+            self.close_connection = True
+            return
         body = self.rfile.read(length) if length > 0 else b""
-        latency = self.server.latency_s
-        if latency:
-            time.sleep(latency)
         headers = {name.lower(): value for name, value in self.headers.items()}
         outcome = self.server.service.handle(Request(self.command, self.path, headers, body))
         self._write(outcome)
 
     def _write(self, outcome: Outcome) -> None:
         reply = outcome.reply
+        if outcome.hang_up:  # no status line, no close_notify: the answer is simply lost
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
@@ -136,10 +146,9 @@ class _TlsServer(ThreadingHTTPServer):
     """Set once the port is known (the URLs in the answers contain it), before serving starts."""
     stats: StatsRecorder
 
-    def __init__(self, address: tuple[str, int], context: ssl.SSLContext, latency_s: float) -> None:
+    def __init__(self, address: tuple[str, int], context: ssl.SSLContext) -> None:
         super().__init__(address, _Handler)
         self.context = context
-        self.latency_s = latency_s
         self.stopping = threading.Event()
         """Set by ``stop()``: endless and trickling bodies end at once."""
         self._open: set[ssl.SSLSocket] = set()
@@ -193,6 +202,7 @@ class Emulator:
         )
         self._tls = tls.generate()
         self._stats = StatsRecorder()
+        self._mailbox = Mailbox(self.options.mail)
         self._server: _TlsServer | None = None
         self._thread: threading.Thread | None = None
         self._base_url = ""
@@ -203,13 +213,13 @@ class Emulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
         options = self.options
-        server = _TlsServer((options.host, options.port), self._tls.server_context(), options.faults.latency_ms / 1000)
+        server = _TlsServer((options.host, options.port), self._tls.server_context())
         host = "127.0.0.1" if options.host in ("0.0.0.0", "") else options.host  # noqa: S104
         self._base_url = f"https://{host}:{server.server_address[1]}"
         resources = GraphResources(
             self.world, self._base_url, options.page_size, wrapped_singleton=options.quirks.wrapped_singleton
         )
-        server.service = Service(options, resources, Entra(options, self._base_url), self._stats)
+        server.service = Service(options, resources, Entra(options, self._base_url), self._stats, self._mailbox)
         server.stats = self._stats
         self._server = server
         self._thread = threading.Thread(
@@ -286,3 +296,18 @@ class Emulator:
     @property
     def stats(self) -> EmulatorStats:
         return self._stats.snapshot()
+
+    @property
+    def mailbox(self) -> str:
+        """The address of the one mailbox that can send (``MailOptions.mailbox``)."""
+        return self._mailbox.address
+
+    @property
+    def mailbox_id(self) -> str:
+        """The mailbox's object id, which Graph paths may use instead of the address."""
+        return self._mailbox.object_id
+
+    @property
+    def mail(self) -> Mailbox:
+        """What the mailbox received: ``delivered()``, ``messages()``, ``counts()``, ``open_drafts()``."""
+        return self._mailbox

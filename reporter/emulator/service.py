@@ -5,18 +5,14 @@ No sockets here: the server hands in a ``Request`` and writes out the ``Outcome`
 
 from __future__ import annotations
 
-import math
 import re
 import time
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import formatdate
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 from reporter.emulator.entra import Entra
-from reporter.emulator.faults import Fault, FaultPlan, StatsRecorder
+from reporter.emulator.faults import Fault, FaultPlan, StatsRecorder, retry_after_value
 from reporter.emulator.graph import (
     ALERTS_PATH,
     EXPANDABLE,
@@ -27,8 +23,11 @@ from reporter.emulator.graph import (
     InvalidSkipToken,
     decode_skiptoken,
 )
+from reporter.emulator.mail import MailService
+from reporter.emulator.mail import route as mail_route
+from reporter.emulator.mailbox import Mailbox
 from reporter.emulator.options import ENDLESS_BODY_BYTES, EmulatorOptions
-from reporter.emulator.wire import JsonObject, Reply, json_bytes, json_reply
+from reporter.emulator.wire import JsonObject, Outcome, Reply, Request, graph_error, json_bytes, json_reply
 
 GRAPH_CONTENT_TYPE = (
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
@@ -39,30 +38,6 @@ _TOKEN = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
 _MAX_TOP = 999
 
 
-@dataclass(frozen=True)
-class Request:
-    method: str
-    target: str
-    """Path and query, as in the request line."""
-    headers: Mapping[str, str]
-    """Lower-case names."""
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    reply: Reply
-    stats_path: str
-    drop: bool = False
-    """Send the headers and part of the body, then close the connection."""
-    filler: int | None = None
-    """Send this many zero bytes as the body instead of the reply's (``huge_body``)."""
-    filler_declared: bool = False
-    """Announce ``filler`` in Content-Length; else send it chunked, of no stated length."""
-    trickle: float | None = None
-    """Send the body one byte every this many seconds."""
-
-
 class Service:
     def __init__(
         self,
@@ -70,6 +45,7 @@ class Service:
         resources: GraphResources,
         entra: Entra,
         stats: StatsRecorder,
+        mailbox: Mailbox,
     ) -> None:
         self._options = options
         self._resources = resources
@@ -77,17 +53,27 @@ class Service:
         self._stats = stats
         self._plan = FaultPlan(options.faults)
         self._paths = {path.lower(): path for path in (SCORE_PATH, *resources.collections)}
+        self._mail = MailService(options, mailbox, entra, stats, self._plan, resources.graph_url)
+        self._latency = options.faults.latency_ms / 1000
 
     def handle(self, request: Request) -> Outcome:
         parts = urlsplit(request.target)
         path = parts.path
-        self._stats.request(path)
+        mail = mail_route(path)
+        self._stats.request(mail.stats_path if mail is not None else path)
         client_request_id = request.headers.get("client-request-id") or str(uuid.uuid4())
         request_id = str(uuid.uuid4())
-        if path.startswith(("/beta/", "/v1.0/")):
+        redirect = self._options.faults.redirect
+        if mail is not None and redirect is None:
+            # The mailbox's concurrency limit counts a request from its start, latency included.
+            outcome = self._mail.handle(request, mail, parts.query, request_id, client_request_id)
+            content_type = GRAPH_CONTENT_TYPE
+        elif mail is not None or path.startswith(("/beta/", "/v1.0/")):
+            self._pause()
             outcome = self._graph(request, path, parts.query, request_id, client_request_id)
             content_type = GRAPH_CONTENT_TYPE
         else:
+            self._pause()
             outcome = Outcome(self._entra_route(request, path), path)
             content_type = ENTRA_CONTENT_TYPE
         if any(name.lower() == "content-type" for name, _ in outcome.reply.headers):
@@ -102,6 +88,10 @@ class Service:
             *outcome.reply.headers,
         )
         return replace(outcome, reply=replace(outcome.reply, headers=headers))
+
+    def _pause(self) -> None:
+        if self._latency:
+            time.sleep(self._latency)
 
     # --- Entra ID ---------------------------------------------------------------------
 
@@ -126,7 +116,7 @@ class Service:
         def error(status: int, code: str, message: str, fault: Fault | None = None) -> Outcome:
             if fault is not None:
                 self._stats.fault(path, fault)
-            return Outcome(_graph_error(status, code, message, request_id, client_request_id), path)
+            return Outcome(graph_error(status, code, message, request_id, client_request_id), path)
 
         faults = self._options.faults
         if faults.redirect is not None:
@@ -153,7 +143,7 @@ class Service:
         if transient is Fault.THROTTLED:
             outcome = error(429, "TooManyRequests", "Too many requests. Retry after the time in Retry-After.",
                             Fault.THROTTLED)  # fmt: skip
-            return replace(outcome, reply=replace(outcome.reply, headers=(("Retry-After", self._retry_after()),)))
+            return replace(outcome, reply=replace(outcome.reply, headers=(("Retry-After", retry_after_value(faults)),)))
         if transient is Fault.UNAVAILABLE:
             return error(503, "ServiceUnavailable", "The service is temporarily unavailable.", Fault.UNAVAILABLE)
         options = {key.lower(): value for key, value in parse_qsl(query, keep_blank_values=True)}
@@ -178,12 +168,6 @@ class Service:
                 return Outcome(reply, path, trickle=faults.trickle)
         self._stats.page(path)
         return Outcome(reply, path)
-
-    def _retry_after(self) -> str:
-        faults = self._options.faults
-        if faults.retry_after_http_date:
-            return formatdate(math.ceil(time.time() + faults.retry_after), usegmt=True)
-        return str(math.ceil(faults.retry_after))
 
     def _score(self, options: dict[str, str]) -> JsonObject:
         _reject(options, ("$filter", "$top", "$skip", "$orderby"))
@@ -256,23 +240,6 @@ def _reject(options: dict[str, str], names: tuple[str, ...]) -> None:
                 "To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or "
                 "QueryValidationSettings."
             )
-
-
-def _graph_error(status: int, code: str, message: str, request_id: str, client_request_id: str) -> Reply:
-    return json_reply(
-        status,
-        {
-            "error": {
-                "code": code,
-                "message": message,
-                "innerError": {
-                    "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                    "request-id": request_id,
-                    "client-request-id": client_request_id,
-                },
-            }
-        },
-    )
 
 
 def _redirect(location: str) -> Reply:

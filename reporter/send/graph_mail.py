@@ -50,7 +50,7 @@ from reporter.graph.client import GraphClient, describe, error_code
 from reporter.graph.http import build_http_client
 from reporter.graph.retry import Clock, Retrier, RetryPolicy, RunBudget, SystemClock, parse_retry_after
 from reporter.graph.settings import GraphSettings
-from reporter.send.message import Attachment, Delivery
+from reporter.send.message import PARTNER_KEY, Attachment, Delivery
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,15 @@ class GraphMailTransport:
         self._close_lock = threading.Lock()
 
     # --- MailTransport --------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Look into the sender's Sent Items once: a wrong mailbox, or an app that may not read it, stops here.
+
+        Reading Sent Items is what makes a send that was killed safe to run again, so a
+        send does not start without it.
+        """
+        probe = Delivery(PARTNER_KEY, "", self.sender, (), (), "", "", "", (), "<probe@reporter.invalid>")
+        self.was_delivered(probe)
 
     def deliver(self, delivery: Delivery) -> None:
         """Hand ``delivery`` over; returns once Graph accepted it (202), else raises a ``SendError``."""

@@ -131,8 +131,6 @@ def _entry(row: list[str], columns: Mapping[str, int], where: str, line: int) ->
     name, domain, language = cell(_NAME), cell(_DOMAIN), cell(_LANGUAGE)
     if not _is_guid(tenant_id):
         raise ConfigError(f"{where}: tenantId {tenant_id!r:.60} is not a tenant id (a GUID)")
-    if not name and not domain:
-        raise ConfigError(f"{where}: tenant {tenant_id} has neither a name nor a domain")
     if language and not _LANGUAGE_RE.match(language):
         raise ConfigError(
             f"{where}: language {language!r:.40} is not a language tag", "write a BCP 47 tag such as en, de-AT or pt-BR"
@@ -141,6 +139,8 @@ def _entry(row: list[str], columns: Mapping[str, int], where: str, line: int) ->
     cc = addresses(cell(_CC), f"{where}: cc")
     if cc and not to:
         raise ConfigError(f"{where}: tenant {tenant_id} has cc addresses but no to", "put the main recipient in to")
+    if not (name or domain or language or to):
+        raise ConfigError(f"{where}: tenant {tenant_id} has neither a name nor a domain (nor recipients)")
     if len(to) + len(cc) > MAX_RECIPIENTS:
         raise ConfigError(f"{where}: more than {MAX_RECIPIENTS} recipients", "send to a distribution list instead")
     return CustomerEntry(tenant_id, name or None, domain or None, language or None, to, cc, line)

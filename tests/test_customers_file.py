@@ -67,3 +67,50 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope.csv: no such file"):
         load_customers_file(tmp_path / "nope.csv")
+
+
+def test_recipients_and_language_are_read(tmp_path: Path) -> None:
+    text = (
+        "tenantId,name,domain,language,to,cc\n"
+        f"{A},Fabrikam,fabrikam.com,de-AT, it@fabrikam.com ; ceo@fabrikam.com;IT@fabrikam.com ,am@partner.example\n"
+        f"{B},,,,ops@tailspin.example,\n"
+    )
+    directory = load_customers_file(write(tmp_path, text))
+    assert directory[A].language == "de-AT"
+    assert directory[A].to == ("it@fabrikam.com", "ceo@fabrikam.com")  # a repeat (any case) is kept once
+    assert directory[A].cc == ("am@partner.example",)
+    assert directory[A].line == 2
+    assert directory[B].name is None  # a row may only give recipients
+    assert directory[B].to == ("ops@tailspin.example",)
+
+
+@pytest.mark.parametrize(
+    ("cell", "why"),
+    [
+        ('"Boss <boss@x.example>"', "is not a plain e-mail address"),
+        ('"a@x.example, b@x.example"', "is not a plain e-mail address"),
+        ('"""a""@x.example"', "is not a plain e-mail address"),
+        ('"a@x.example\rBcc: evil@y.example"', "a value spans several lines"),
+        ("no-at-sign", "is not a plain e-mail address"),
+        ("a@localhost", "is not valid"),
+        ("a@@x.example", "is not valid"),
+    ],
+)
+def test_an_address_with_a_name_quotes_commas_or_line_breaks_is_refused_with_its_line(
+    tmp_path: Path, cell: str, why: str
+) -> None:
+    text = f"tenantId,name,to\n{B},Other,ok@x.example\n{A},Fabrikam,{cell}\n"
+    with pytest.raises(ConfigError, match=rf"customers.csv:3: (to address .*)?{why}"):
+        load_customers_file(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("row", "why"),
+    [
+        (f"{A},Fabrikam,,cc@x.example,en", "has cc addresses but no to"),
+        (f"{A},Fabrikam,,,english!", "is not a language tag"),
+    ],
+)
+def test_cc_without_to_and_a_bad_language_are_refused(tmp_path: Path, row: str, why: str) -> None:
+    with pytest.raises(ConfigError, match=rf"customers.csv:2: .*{why}"):
+        load_customers_file(write(tmp_path, f"tenantId,name,to,cc,language\n{row}\n"))

@@ -122,6 +122,7 @@ def collect(
         names = {
             tenant: CustomerName(tenant, entry.name, entry.domain, NameSource.CUSTOMERS_FILE)
             for tenant, entry in directory.items()
+            if entry.name or entry.domain  # a row may only give recipients: Graph's names stand
         }
     collected_at = clock.now()
     budget = RunBudget(clock, settings.time_budget)

@@ -99,3 +99,37 @@ def test_a_killed_smtp_send_never_delivers_twice(tmp_path: Path) -> None:
     assert len(unknown) <= kills  # one message at a time: at most one left uncertain per kill
     assert set(counts) | set(unknown) == set(run.tenants)  # every customer got it, or is reported unknown
     assert len(unknown) >= 1  # the held one: delivered, yet the killed client never heard
+
+
+def test_a_killed_graph_send_delivers_every_message_exactly_once(tmp_path: Path) -> None:
+    from reporter.emulator import Emulator, EmulatorOptions, MailOptions
+    from tests.collect_helpers import emulator_env
+
+    run = synthetic_run(tmp_path, CUSTOMERS)
+    rng = random.Random(7)
+    options = EmulatorOptions(customers=1, mail=MailOptions(rate=100_000, rate_window=1.0))
+    with Emulator(options) as emulator:
+        config = tmp_path / "reporter.toml"
+        config.write_text(
+            f'[collect]\ncustomers_file = "{run.customers_file}"\n'
+            f'[send]\nsender = "{emulator.mailbox}"\npartner_to = ["security@partner.example"]\n'
+            "rate_per_minute = 100000\npending_grace = 0\n",
+            encoding="utf-8",
+        )
+        env = emulator_env(emulator, tmp_path)
+        args: list[str | Path] = [run.folder, "--config", config]
+
+        def delivered() -> int:
+            return emulator.mail.counts().get("delivered", 0)
+
+        kills = 0
+        for _ in range(KILLS + 1):
+            target = delivered() + rng.randint(1, 40)
+            kills += kill_when(start_send(args, env, tmp_path), lambda t=target: delivered() >= t)  # type: ignore[misc]
+        final = start_send(args, env, tmp_path)
+        assert final.wait(timeout=120) == 0, (tmp_path / "send.log").read_text()
+        counts = Counter(str(m["X-Reporter-Delivery"]) for m in emulator.mail.delivered())
+        lookups = emulator.mail.counts().get("sentItemsLookups", 0)
+    assert kills >= 4
+    assert counts == Counter([*run.tenants, "partner"])  # every message, each exactly once
+    assert lookups > kills  # pending deliveries were settled from Sent Items, not sent again blindly

@@ -1,12 +1,16 @@
 """``reporter demo``: the monthly job end to end on built-in data.
 
 Two months of a fictional partner are served by the emulator over HTTPS;
-the real msal and httpx client collects them, the archive keeps both, and the
-second month is rendered with its month-over-month changes.
+the real msal and httpx client collects them, the archive keeps both, the
+second month is rendered with its month-over-month changes, and its reports
+are sent through the emulator's Exchange mailbox (Graph mail) to each customer
+of a demo customers file, delivered as ``.eml`` files into ``OUT/mail/``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 import time
 from collections.abc import Sequence
@@ -14,22 +18,41 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reporter import snapshot as snapshot_io
 from reporter.archive import Archive
+from reporter.atomic import write_bytes
 from reporter.collect.collector import collect
 from reporter.collect.config import Settings
 from reporter.collect.progress import CollectProgress, NullProgress
-from reporter.emulator.options import EmulatorOptions
+from reporter.customers import load_customers_file
+from reporter.emulator.options import EmulatorOptions, MailOptions
 from reporter.emulator.server import Emulator
-from reporter.graph.settings import Secret
+from reporter.graph.retry import SystemClock
+from reporter.graph.settings import GraphSettings, Secret
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
+from reporter.send.graph_mail import open_graph_mail
+from reporter.send.ledger import LEDGER_NAME, Ledger
+from reporter.send.plan import plan, read_run
+from reporter.send.runner import SendLimits, SendProgress, SendReport, send_run
 
 DEMO_PERIODS = ("2026-10", "2026-11")
 DEMO_PARTNER = "Northwind Cloud Partners"
 DEMO_CUSTOMERS = 40
 DEMO_SEED = 1
+DEMO_SEND_RATE = 6000
+"""Messages a minute in the demo (Exchange Online allows 30: 40 customers would take a minute and a half)."""
+DEMO_PARTNER_TO = "security@northwind.example"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    runs: list[RunResult]
+    sent: SendReport
+    mail_folder: Path
+    customers_file: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +82,19 @@ def run_demo(
     customers: int = DEMO_CUSTOMERS,
     options: RenderOptions | None = None,
     progress: CollectProgress | None = None,
-) -> list[RunResult]:
-    """Collect and render each of ``periods`` from the emulator into ``out_dir``."""
+    send_progress: SendProgress | None = None,
+) -> DemoResult:
+    """Collect and render each of ``periods`` from the emulator into ``out_dir``, then send the last one."""
     archive = Archive(out_dir / "archive")
     brand = replace(default_brand(), name=DEMO_PARTNER)
     results = []
+    mail_folder = out_dir / "mail"
+    mail_folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reporter-demo-") as scratch:
         for period in periods:
             as_of = period_start(period)
-            emulator_options = EmulatorOptions(customers=customers, seed=DEMO_SEED, as_of=as_of)
+            mail = MailOptions(rate=DEMO_SEND_RATE, rate_window=1.0, folder=mail_folder)
+            emulator_options = EmulatorOptions(customers=customers, seed=DEMO_SEED, as_of=as_of, mail=mail)
             with Emulator(emulator_options) as emulator:
                 settings = Settings(
                     tenant_id=emulator.tenant_id,
@@ -85,4 +112,46 @@ def run_demo(
                 results.append(
                     run_period(period, out_dir, archive, collect_period, brand, options, force=True, this_month=period)
                 )
-    return results
+                if period == periods[-1]:
+                    customers_file = demo_customers_file(results[-1].folder, out_dir)
+                    sent = send_demo(
+                        results[-1].folder, out_dir, customers_file, settings, emulator.mailbox, send_progress
+                    )
+    return DemoResult(results, sent, mail_folder, customers_file)
+
+
+def demo_customers_file(folder: Path, out_dir: Path) -> Path:
+    """A customers file giving each demo customer a recipient at its own domain (every seventh none)."""
+    snapshot = snapshot_io.load(folder / "snapshot.json")
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["tenantId", "name", "to"])
+    for index, customer in enumerate(sorted(snapshot.customers, key=lambda c: c.tenant_id)):
+        domain = customer.default_domain_name or f"{customer.tenant_id[:8]}.example"
+        to = "" if index % 7 == 6 else f"security@{domain}"
+        writer.writerow([customer.tenant_id, customer.display_name or domain, to])
+    path = out_dir / "customers.csv"
+    write_bytes(path, text.getvalue().encode())
+    return path
+
+
+def send_demo(
+    folder: Path,
+    out_dir: Path,
+    customers_file: Path,
+    settings: GraphSettings,
+    mailbox: str,
+    progress: SendProgress | None,
+) -> SendReport:
+    """``reporter send`` of ``folder`` through the emulator's mailbox, with the demo's ledger."""
+    run = read_run(folder)
+    planned = plan(run, load_customers_file(customers_file), (DEMO_PARTNER_TO,))
+    limits = SendLimits(rate_per_minute=DEMO_SEND_RATE)
+    clock = SystemClock()
+    with Ledger(out_dir / LEDGER_NAME) as ledger:
+        transport = open_graph_mail(settings, mailbox, budget_seconds=600, clock=clock)
+        try:
+            transport.open()
+            return send_run(run, planned, ledger, transport, mailbox, limits, clock, progress=progress)
+        finally:
+            transport.close()

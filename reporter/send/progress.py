@@ -13,6 +13,8 @@ from reporter.send.runner import FAILED, PENDING, UNKNOWN, Outcome
 
 def duration(seconds: float) -> str:
     """``13 minutes``, ``1 hour 7 minutes``, ``40 seconds``: a wait as people say it."""
+    if seconds < 1:
+        return "under a second"
     seconds = round(seconds)
     if seconds < 90:
         return f"{seconds} second{'s' if seconds != 1 else ''}"

@@ -133,3 +133,22 @@ def test_a_killed_graph_send_delivers_every_message_exactly_once(tmp_path: Path)
     assert kills >= 4
     assert counts == Counter([*run.tenants, "partner"])  # every message, each exactly once
     assert lookups > kills  # pending deliveries were settled from Sent Items, not sent again blindly
+
+
+def test_sigterm_stops_a_send_between_messages_and_the_next_send_finishes_it(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path, 8)
+    with SmtpServer("starttls") as server:
+        config = smtp_config(tmp_path, run, server)
+        config.write_text(config.read_text().replace("rate_per_minute = 100000", "rate_per_minute = 60"))
+        args: list[str | Path] = [run.folder, "--config", config]
+        process = start_send(args, server.env(), tmp_path)
+        server.wait_for(2, timeout=30)
+        stopped_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=8) == 128 + signal.SIGTERM
+        assert time.monotonic() - stopped_at < 3  # not after the other six messages (a second apart)
+        assert len(server.received) < len(run.tenants)
+        final = start_send(args, server.env(), tmp_path)
+        assert final.wait(timeout=60) == 0, (tmp_path / "send.log").read_text()
+        counts = Counter(r.message["X-Reporter-Delivery"] for r in server.received)
+    assert counts == Counter(run.tenants)

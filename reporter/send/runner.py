@@ -176,11 +176,15 @@ def send_run(
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, transport.concurrency), thread_name_prefix="send") as pool:
-            for future in [pool.submit(work, entry) for entry in due]:
-                future.result()
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): started deliveries finish, no new one starts
-        stop.set()
-        raise
+            futures = [pool.submit(work, entry) for entry in due]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:  # interrupted (Ctrl-C, SIGTERM): started deliveries finish, no new one starts
+                stop.set()
+                for future in futures:
+                    future.cancel()
+                raise
     finally:
         progress.end()
     return report

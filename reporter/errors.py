@@ -48,6 +48,9 @@ class AuthError(ReporterError):
 class GraphError(ReporterError):
     """Microsoft Graph answered with an error or could not be reached."""
 
+    reached = True
+    """False when the request certainly never reached Graph (no connection was made, or no time was left)."""
+
 
 class OutputError(ReporterError):
     """An output file or folder cannot be written."""

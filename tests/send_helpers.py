@@ -74,7 +74,7 @@ def synthetic_run(
         subject = f"Your security report {PERIOD}: Customer {index}"
         put(
             f"messages/{slug}.json",
-            _message(subject, f"Customer {index}: your report."),
+            _message(subject, f"Customer {index}: your report (tenant ID {tenant})."),
             ArtifactKind.CUSTOMER_MESSAGE,
             tenant,
         )

@@ -26,6 +26,8 @@ ROWS = {
     "run",
     "run.rss",
     "run.big",
+    "send.graph",
+    "send.memory",
     "run.big.rss",
 }
 

@@ -170,3 +170,67 @@ def test_the_dry_run_writes_the_outbox_and_sends_nothing(tmp_path: Path, run: Sy
     assert refused.exit_code == 1
     assert "not an outbox reporter wrote" in refused.stderr
     assert (outbox / "notes.txt").read_text() == "mine"
+
+
+def test_messages_swapped_between_customers_are_never_sent(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    from reporter.manifest import document_bytes, manifest_self_hash
+
+    first, second = sorted((run.folder / "messages").glob("customer-000[12]-*.json"))
+    one, two = first.read_bytes(), second.read_bytes()
+    first.write_bytes(two)
+    second.write_bytes(one)
+    document = json.loads((run.folder / "manifest.json").read_text())
+    for entry in document["files"]:  # the hashes made to agree, as someone covering their tracks would
+        if entry["path"] in (f"messages/{first.name}", f"messages/{second.name}"):
+            entry["sha256"] = hashlib.sha256((run.folder / entry["path"]).read_bytes()).hexdigest()
+    document["manifestSha256"] = manifest_self_hash(document)
+    (run.folder / "manifest.json").write_bytes(document_bytes(document))
+    result = send(run.folder, "--config", config(tmp_path, run, server), env=server.env())
+    assert result.exit_code == 2
+    assert result.output.count("is not Customer") == 2
+    delivered = {r.message["X-Reporter-Delivery"] for r in server.received}
+    assert len(delivered) == len(run.tenants) - 2 + 1
+
+
+def test_a_failed_resend_leaves_the_earlier_delivery_standing(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    toml = config(tmp_path, run, server)
+    assert send(run.folder, "--config", toml, env=server.env()).exit_code == 0
+    count = len(server.wait_for(len(run.tenants) + 1))
+    target = run.tenants[0]
+    server.refuse(f"it@c{int(target[-12:])}.customers.example")
+    failed = send(run.folder, "--config", toml, "--resend", "--only", target, env=server.env())
+    assert failed.exit_code == 2
+    again = send(run.folder, "--config", toml, env=server.env())  # a plain send does not retry the resend
+    assert again.exit_code == 0, again.output
+    assert "already sent: 6" in again.output
+    assert len(server.received) == count
+
+
+def test_a_delivery_left_pending_by_another_sender_is_not_sent_again(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    from datetime import UTC, datetime
+
+    from reporter.send.ledger import Ledger
+
+    target = run.tenants[0]
+    with Ledger(tmp_path / "deliveries.sqlite") as ledger:
+        ledger.begin(
+            period=PERIOD,
+            key=target,
+            resend=0,
+            message_id="<x@elsewhere.example>",
+            transport="graph",
+            sender="old@partner.example",
+            recipients=["it@c1.customers.example"],
+            attachments=[],
+            now=datetime(2026, 12, 1, tzinfo=UTC),
+        )
+    result = send(run.folder, "--config", config(tmp_path, run, server), env=server.env())
+    assert result.exit_code == 2
+    assert "cannot be looked up now, so it is not sent again" in result.output
+    assert target not in {r.message["X-Reporter-Delivery"] for r in server.received}

@@ -24,7 +24,7 @@ import httpx
 from reporter.errors import DataError, GraphError
 from reporter.graph.auth import TokenSource
 from reporter.graph.bounded import MAX_GRAPH_RESPONSE_BYTES, read_bounded
-from reporter.graph.retry import Retrier, describe_network_error, request_ids
+from reporter.graph.retry import NOT_SENT_EXCEPTIONS, Retrier, describe_network_error, request_ids
 from reporter.model import RequestRecord
 
 log = logging.getLogger(__name__)
@@ -237,13 +237,31 @@ class GraphClient:
             )
             return response
 
+        sent = False
+
+        def tracked() -> httpx.Response:
+            nonlocal sent
+            try:
+                return attempt()
+            except NOT_SENT_EXCEPTIONS:
+                raise
+            except BaseException:
+                sent = True
+                raise
+
         try:
-            return self._retrier.run(attempt, what, idempotent=idempotent)
+            response = self._retrier.run(tracked, what, idempotent=idempotent)
         except httpx.RequestError as exc:
-            raise GraphError(
+            error = GraphError(
                 f"{what}: {describe_network_error(exc)} ({request_ids(exc.request)})",
                 "check the Graph URL, the network and the CA bundle",
-            ) from None
+            )
+            error.reached = sent
+            raise error from None
+        except GraphError as exc:  # the time budget ran out, before or during an exchange
+            exc.reached = sent
+            raise
+        return response
 
     def _error(self, response: httpx.Response, forbidden_hint: str) -> GraphError:
         status = response.status_code
@@ -320,6 +338,8 @@ def _origin(url: str) -> str:
 
 
 def _path(url: str) -> str:
-    """The URL without scheme and host (what the provenance records)."""
+    """The URL without scheme and host (what the provenance records); a pre-authenticated token is left out."""
     parts = urlsplit(url)
+    if "authtoken=" in parts.query.lower():
+        return parts.path + "?authtoken=…"
     return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -111,14 +111,14 @@ class GraphMailTransport:
         probe = Delivery(PARTNER_KEY, "", self.sender, (), (), "", "", "", (), "<probe@reporter.invalid>")
         self.was_delivered(probe)
 
-    def deliver(self, delivery: Delivery) -> None:
+    def deliver(self, delivery: Delivery, handing_over: Callable[[], None] | None = None) -> None:
         """Hand ``delivery`` over; returns once Graph accepted it (202), else raises a ``SendError``."""
         if delivery.size < UPLOAD_SESSION_MIN:
             request = _encode({"message": _message(delivery, with_attachments=True), "saveToSentItems": True})
             if len(request) <= MAX_REQUEST_BYTES:
-                self._hand_over(f"{self._user}/sendMail", request, delivery)
+                self._hand_over(f"{self._user}/sendMail", request, delivery, handing_over)
                 return
-        self._deliver_as_draft(delivery)
+        self._deliver_as_draft(delivery, handing_over)
 
     def was_delivered(self, delivery: Delivery) -> bool:
         """Whether the sender's Sent Items hold a message with ``delivery.message_id``.
@@ -148,7 +148,7 @@ class GraphMailTransport:
 
     # --- the long way ------------------------------------------------------------------------------
 
-    def _deliver_as_draft(self, delivery: Delivery) -> None:
+    def _deliver_as_draft(self, delivery: Delivery, handing_over: Callable[[], None] | None = None) -> None:
         try:
             response = self._call(
                 "POST",
@@ -177,7 +177,7 @@ class GraphMailTransport:
                     self._upload(draft_path, attachment, delivery)
                 else:
                     self._attach(draft_path, attachment, delivery)
-            self._hand_over(f"{draft_path}/send", b"", delivery)
+            self._hand_over(f"{draft_path}/send", b"", delivery, handing_over)
         except DeliveryUnknown as exc:
             raise DeliveryUnknown(
                 f"{exc.message}; if it did not go, its draft is still in {self.sender}'s Drafts folder", exc.hint
@@ -260,14 +260,20 @@ class GraphMailTransport:
 
     # --- one request ----------------------------------------------------------------------------------
 
-    def _hand_over(self, path: str, content: bytes, delivery: Delivery) -> None:
+    def _hand_over(
+        self, path: str, content: bytes, delivery: Delivery, handing_over: Callable[[], None] | None
+    ) -> None:
         """``sendMail`` or ``send``: sent once; a lost answer is ``DeliveryUnknown``."""
         what = "sendMail" if path.endswith("/sendMail") else "send"
+        if handing_over is not None:
+            handing_over()
         try:
             response = self._graph.request(
                 "POST", path, content=content, headers=_JSON if content else None, idempotent=False
             )
         except GraphError as exc:
+            if not exc.reached:  # never left: nothing can have been sent, and nothing more will go now
+                raise SendError(exc.message, exc.hint) from None
             raise _unknown(delivery, what, _first(exc.message)) from None
         if response.status_code == 202:
             return

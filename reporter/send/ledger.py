@@ -203,6 +203,25 @@ class Ledger:
                 (state.value, now.isoformat(), detail, period, key, resend),
             )
 
+    def handed_over(self, period: str, key: str, resend: int, now: datetime) -> None:
+        """When a pending delivery is really handed over (after its uploads): the lookup's grace counts from it."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE deliveries SET started_at = ? "
+                "WHERE period = ? AND key = ? AND resend = ? AND state = 'pending'",
+                (now.isoformat(), period, key, resend),
+            )
+
+    def settled_before(self, period: str, key: str, resend: int) -> Record | None:
+        """The last attempt before ``resend`` that was not a failure (sent, unknown or pending), if any."""
+        with self._db() as db:
+            row = db.execute(
+                _SELECT + " WHERE period = ? AND key = ? AND resend < ? AND state != 'failed' "
+                "ORDER BY resend DESC LIMIT 1",
+                (period, key, resend),
+            ).fetchone()
+        return _record(row) if row else None
+
     def forget(self, period: str, key: str, resend: int) -> None:
         """Drop a pending row whose message certainly never left (refused before it was handed over)."""
         with self._db() as db:

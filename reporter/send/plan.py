@@ -9,6 +9,7 @@ those very bytes are what is sent (``load``).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,12 +19,14 @@ from reporter.errors import DataError
 from reporter.files import read_regular_file
 from reporter.manifest import ArtifactKind, read_manifest
 from reporter.message_file import MAX_MESSAGE_BYTES, MessageFile, parse_message
+from reporter.model import is_guid
 from reporter.send.message import PARTNER_KEY, Attachment, Delivery, message_id
 from reporter.send.transport import DeliveryRefused
 
 MAX_ATTACHMENT_BYTES = 150 << 20
 """The largest file attached: Exchange Online's own maximum message size."""
 
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -81,6 +84,7 @@ def read_run(folder: Path) -> RunFolder:
         raise DataError(f"{folder}: its manifest names no period", "render the period again")
     files: list[FileRef] = []
     tenants: dict[str, str] = {}
+    seen: set[str] = set()
     raw_files = document["files"]
     assert isinstance(raw_files, list)
     for entry in raw_files:
@@ -89,9 +93,17 @@ def read_run(folder: Path) -> RunFolder:
         path = PurePosixPath(entry["path"])
         if path.is_absolute() or ".." in path.parts:
             raise DataError(f"{folder}: its manifest lists {entry['path']!r:.80}, outside the folder")
+        if entry["path"] in seen:
+            raise DataError(f"{folder}: its manifest lists {entry['path']!r:.80} twice", "render the period again")
+        seen.add(entry["path"])
         files.append(FileRef(entry["path"], entry["kind"], entry["sha256"]))
-        if isinstance(entry.get("tenantId"), str):
-            tenants[entry["path"]] = entry["tenantId"].lower()
+        tenant = entry.get("tenantId")
+        if tenant is not None:
+            if not isinstance(tenant, str) or not is_guid(tenant) or tenant != tenant.lower():
+                raise DataError(
+                    f"{folder}: its manifest names {str(tenant)!r:.60} as a tenant", "render the period again"
+                )
+            tenants[entry["path"]] = tenant
     return RunFolder(folder, period, tuple(files), tenants)
 
 
@@ -160,6 +172,8 @@ def load(run: RunFolder, item: Planned, sender: str, *, resend: int = 0) -> Deli
     if item.message is None:
         raise DeliveryRefused(f"{item.customer}: no message in the run", "render the period again")
     words = _words(run, item.message)
+    if item.key != PARTNER_KEY:
+        _check_names_only(item, words)
     attachments = tuple(
         Attachment(_attachment_name(ref.path, run.period), _content_type(ref.path), _read(run, ref), ref.sha256)
         for ref in item.attachments
@@ -204,6 +218,16 @@ def _words(run: RunFolder, ref: FileRef) -> MessageFile:
         return parse_message(data, ref.path)
     except DataError as exc:
         raise DeliveryRefused(f"{exc.message}; not sent", exc.hint) from None
+
+
+def _check_names_only(item: Planned, words: MessageFile) -> None:
+    """A customer's message names its own tenant, and no other: a message swapped between customers is refused."""
+    found = {match.lower() for part in (words.text, words.html) for match in GUID.findall(part)}
+    if item.key not in words.text or found - {item.key}:
+        raise DeliveryRefused(
+            f"{item.message.path if item.message else item.key}: the message is not {item.customer}'s own; not sent",
+            "render the period again, or check the folder with reporter verify",
+        )
 
 
 def _attachment_name(path: str, period: str) -> str:

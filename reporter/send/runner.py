@@ -19,6 +19,7 @@ permission, no such mailbox) stops the send at once: nothing more is tried.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -136,6 +137,8 @@ def send_run(
         decided = _decide(run, item, latest.get(item.key), ledger, transport, sender, limits, clock, resend)
         if isinstance(decided, Outcome):
             report.outcomes.append(decided)
+            if decided.status in (UNKNOWN, PENDING):
+                progress.notice(f"{decided.customer}: {decided.status}: {decided.detail}")
         else:
             due.append(decided)
     if not due:
@@ -157,7 +160,7 @@ def send_run(
             record(Outcome(item.key, item.customer, NOT_SENT, report.stopped or "the send stopped"))
             return
         try:
-            outcome = _deliver(run, entry, ledger, transport, sender, clock, pacer, allowance)
+            outcome = _deliver(run, entry, ledger, transport, sender, clock, pacer, allowance, stop)
         except _LimitReached as limit:
             with lock:
                 if report.stopped is None:
@@ -165,13 +168,16 @@ def send_run(
             stop.set()
             record(Outcome(item.key, item.customer, NOT_SENT, str(limit)))
             return
-        except ReporterError as exc:  # nothing can be sent: stop here
+        except _Fatal as fatal:  # nothing more can be sent: stop here
             with lock:
                 if report.error is None:
-                    report.error = exc
+                    report.error = fatal.error
             stop.set()
-            record(Outcome(item.key, item.customer, NOT_SENT, str(exc)))
+            record(fatal.outcome)
             return
+        except BaseException:  # a bug: no further delivery starts
+            stop.set()
+            raise
         record(outcome)
 
     try:
@@ -202,24 +208,36 @@ def _decide(
     resend: bool,
 ) -> _Due | Outcome:
     """What to do with ``item`` given its last ledger row: send it (and as which resend), or why not."""
+    if last is not None and last.state is State.FAILED and last.resend > 0 and not resend:
+        earlier = ledger.settled_before(run.period, item.key, last.resend)
+        if earlier is not None:  # a deliberate resend failed: what went before stands
+            last = earlier
     if last is None or last.state is State.FAILED:
         return _Due(item, last.resend if last is not None else 0)
     if resend and last.state in (State.SENT, State.UNKNOWN):
         return _Due(item, last.resend + 1)
     if last.state is State.SENT:
         current = planned_message_id(run, item, sender, last.resend)
-        earlier = "" if current == last.message_id else " (an earlier version, or to other recipients)"
+        note = "" if current == last.message_id else " (an earlier version, or to other recipients)"
         return Outcome(
             item.key,
             item.customer,
             ALREADY_SENT,
-            f"sent {_when(last.finished_at)}{earlier}",
+            f"sent {_when(last.finished_at)}{note}",
             last.message_id,
             last.finished_at,
         )
     if last.state is State.UNKNOWN:
         return Outcome(item.key, item.customer, UNKNOWN, last.detail or "may have been delivered", last.message_id)
     # pending: an earlier send stopped between handing it over and hearing back
+    if last.transport != transport.name or last.sender.lower() != sender.lower():
+        detail = (
+            f"an earlier send through {last.transport} as {last.sender} stopped while handing it over "
+            f"({_when(last.started_at)}); it cannot be looked up now, so it is not sent again "
+            "(--resend --only to send it anyway)"
+        )
+        ledger.finish(run.period, item.key, last.resend, State.UNKNOWN, clock.now(), detail)
+        return Outcome(item.key, item.customer, UNKNOWN, detail, last.message_id)
     if not transport.can_look_up:
         detail = (
             f"an earlier send stopped while handing it over ({_when(last.started_at)}); the {transport.name} server "
@@ -245,11 +263,23 @@ def _decide(
 
 def _was_delivered(transport: MailTransport, last: Record) -> bool:
     probe = Delivery(last.key, last.period, last.sender, (), (), "", "", "", (), last.message_id)
-    return bool(transport.was_delivered(probe))
+    found = transport.was_delivered(probe)
+    if found is None:
+        raise SendError(f"{transport.name} cannot say whether {last.message_id} was delivered")
+    return found
 
 
 class _LimitReached(Exception):
     pass
+
+
+class _Fatal(Exception):
+    """A failure that stops the send, with what became of the delivery at hand."""
+
+    def __init__(self, outcome: Outcome, error: ReporterError) -> None:
+        super().__init__(str(error))
+        self.outcome = outcome
+        self.error = error
 
 
 def _deliver(
@@ -261,61 +291,84 @@ def _deliver(
     clock: Clock,
     pacer: Pacer,
     allowance: DailyAllowance,
+    stop: threading.Event,
 ) -> Outcome:
     item = entry.item
+    message = planned_message_id(run, item, sender, entry.resend)
     try:
-        delivery = load(run, item, sender, resend=entry.resend)
-    except DeliveryRefused as refused:
-        message = planned_message_id(run, item, sender, entry.resend)
-        _record_failure(ledger, run, item, entry.resend, message, transport, sender, clock, str(refused))
-        return Outcome(item.key, item.customer, FAILED, str(refused), message)
-    count = len(delivery.recipients)
-    if count > allowance.limit:
-        detail = f"{count} recipients, more than the daily limit of {allowance.limit}"
-        _record_failure(ledger, run, item, entry.resend, delivery.message_id, transport, sender, clock, detail)
-        return Outcome(item.key, item.customer, FAILED, detail, delivery.message_id)
-    pacer.wait_turn()
-    now = clock.now()
-    if not allowance.take(count, now):
-        room = allowance.next_room(count, now)
-        raise _LimitReached(
-            f"the daily limit of {allowance.limit:,} recipients is reached; run reporter send again after "
-            f"{_when(room)} to send the rest"
+        try:
+            delivery = load(run, item, sender, resend=entry.resend)
+        except DeliveryRefused as refused:
+            _record_failure(ledger, run, item, entry.resend, message, transport, sender, clock, str(refused))
+            return Outcome(item.key, item.customer, FAILED, str(refused), message)
+        count = len(delivery.recipients)
+        if count > allowance.limit:
+            detail = f"{count} recipients, more than the daily limit of {allowance.limit}"
+            _record_failure(ledger, run, item, entry.resend, message, transport, sender, clock, detail)
+            return Outcome(item.key, item.customer, FAILED, detail, message)
+        pacer.wait_turn()
+        if stop.is_set():  # the send stopped while this one waited its turn
+            return Outcome(item.key, item.customer, NOT_SENT, "the send stopped")
+        now = clock.now()
+        if not allowance.take(count, now):
+            room = allowance.next_room(count, now)
+            raise _LimitReached(
+                f"the daily limit of {allowance.limit:,} recipients is reached; run reporter send again after "
+                f"{_when(room)} to send the rest"
+            )
+        ledger.begin(
+            period=run.period,
+            key=item.key,
+            resend=entry.resend,
+            message_id=message,
+            transport=transport.name,
+            sender=sender,
+            recipients=delivery.recipients,
+            attachments=[a.sha256 for a in delivery.attachments],
+            now=now,
         )
-    ledger.begin(
-        period=run.period,
-        key=item.key,
-        resend=entry.resend,
-        message_id=delivery.message_id,
-        transport=transport.name,
-        sender=sender,
-        recipients=delivery.recipients,
-        attachments=[a.sha256 for a in delivery.attachments],
-        now=now,
-    )
+    except ReporterError as exc:  # before the hand-over: nothing went
+        raise _Fatal(Outcome(item.key, item.customer, NOT_SENT, str(exc)), exc) from None
+
+    def handing_over() -> None:  # the grace Sent Items is given counts from here (after any upload)
+        ledger.handed_over(run.period, item.key, entry.resend, clock.now())
+
     try:
-        transport.deliver(delivery)
+        transport.deliver(delivery, handing_over)
     except DeliveryRefused as refused:
-        ledger.finish(run.period, item.key, entry.resend, State.FAILED, clock.now(), str(refused))
-        return Outcome(item.key, item.customer, FAILED, str(refused), delivery.message_id)
+        return _settle(ledger, run, item, entry.resend, State.FAILED, clock, str(refused), message)
     except DeliveryUnknown as unknown:
         if transport.can_look_up:
-            return Outcome(
-                item.key,
-                item.customer,
-                PENDING,
-                f"{unknown}; the next send looks it up in Sent Items",
-                delivery.message_id,
-            )
-        ledger.finish(run.period, item.key, entry.resend, State.UNKNOWN, clock.now(), str(unknown))
-        return Outcome(item.key, item.customer, UNKNOWN, str(unknown), delivery.message_id)
-    except (SendError, AuthError, ConfigError):
-        ledger.forget(run.period, item.key, entry.resend)  # refused before it was handed over: nothing went
-        raise
-    # any other error (Graph unreachable mid-request) leaves the row pending: the next send looks it up
-    when = clock.now()
-    ledger.finish(run.period, item.key, entry.resend, State.SENT, when)
-    return Outcome(item.key, item.customer, SENT, "", delivery.message_id, when)
+            detail = f"{unknown}; the next send looks it up in Sent Items"
+            return Outcome(item.key, item.customer, PENDING, detail, message)
+        return _settle(ledger, run, item, entry.resend, State.UNKNOWN, clock, str(unknown), message)
+    except (SendError, AuthError, ConfigError) as exc:  # refused before it was handed over: nothing went
+        with contextlib.suppress(ReporterError):  # else left pending: the next send settles it
+            ledger.forget(run.period, item.key, entry.resend)
+        raise _Fatal(Outcome(item.key, item.customer, NOT_SENT, str(exc)), exc) from None
+    except ReporterError as exc:  # lost on the way (Graph unreachable mid-request): it may have gone
+        detail = f"{exc}; it may have gone, the next send settles it"
+        raise _Fatal(Outcome(item.key, item.customer, PENDING, detail, message), exc) from None
+    try:
+        ledger.finish(run.period, item.key, entry.resend, State.SENT, clock.now())
+    except ReporterError as exc:  # it went, but the ledger could not say so: stop before anything else goes
+        detail = f"delivered, but not recorded as sent ({exc}); the next send settles it"
+        raise _Fatal(Outcome(item.key, item.customer, SENT, detail, message, clock.now()), exc) from None
+    return Outcome(item.key, item.customer, SENT, "", message, clock.now())
+
+
+def _settle(
+    ledger: Ledger, run: RunFolder, item: Planned, resend: int, state: State, clock: Clock, detail: str, message: str
+) -> Outcome:
+    """Record ``state`` for a delivery that was handed over (or tried); a ledger that fails stops the send."""
+    status = FAILED if state is State.FAILED else UNKNOWN
+    try:
+        ledger.finish(run.period, item.key, resend, state, clock.now(), detail)
+    except ReporterError as exc:
+        raise _Fatal(
+            Outcome(item.key, item.customer, PENDING, f"{detail}; not recorded ({exc})", message), exc
+        ) from None
+    return Outcome(item.key, item.customer, status, detail, message)
 
 
 def _record_failure(

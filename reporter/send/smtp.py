@@ -260,7 +260,7 @@ class SmtpTransport:
     def _where(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"
 
-    def deliver(self, delivery: Delivery) -> None:
+    def deliver(self, delivery: Delivery, handing_over: Callable[[], None] | None = None) -> None:
         """Hand ``delivery`` over; returns once the server accepted it, else raises a ``SendError``."""
         if delivery.sender.strip().lower() != self._sender.strip().lower():
             raise ValueError(f"delivery sender {delivery.sender!r} is not the configured sender {self._sender!r}")
@@ -280,6 +280,8 @@ class SmtpTransport:
                     if not reused:
                         raise self._lost(dropped.__cause__) from None
                     # the server dropped the idle connection between two messages: once more, afresh
+            if handing_over is not None:
+                handing_over()
             self._data(client, delivery, data)
 
     def open(self) -> None:

@@ -15,6 +15,7 @@ come in three kinds, because the ledger must treat them differently:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from reporter.errors import SendError
@@ -41,8 +42,12 @@ class MailTransport(Protocol):
         """Connect and sign in, so that wrong credentials stop a send before anything is planned to go."""
         ...
 
-    def deliver(self, delivery: Delivery) -> None:
-        """Hand ``delivery`` over; returns once the service accepted it, else raises a ``SendError``."""
+    def deliver(self, delivery: Delivery, handing_over: Callable[[], None] | None = None) -> None:
+        """Hand ``delivery`` over; returns once the service accepted it, else raises a ``SendError``.
+
+        ``handing_over()`` is called just before the request that hands the message over (after
+        any upload), so that the ledger knows from when Sent Items may show it.
+        """
         ...
 
     def was_delivered(self, delivery: Delivery) -> bool | None:

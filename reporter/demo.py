@@ -24,19 +24,17 @@ from reporter.atomic import write_bytes
 from reporter.collect.collector import collect
 from reporter.collect.config import Settings
 from reporter.collect.progress import CollectProgress, NullProgress
-from reporter.customers import load_customers_file
 from reporter.emulator.options import EmulatorOptions, MailOptions
 from reporter.emulator.server import Emulator
-from reporter.graph.retry import SystemClock
-from reporter.graph.settings import GraphSettings, Secret
+from reporter.graph.settings import Secret
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
-from reporter.send.graph_mail import open_graph_mail
-from reporter.send.ledger import LEDGER_NAME, Ledger
-from reporter.send.plan import plan, read_run
-from reporter.send.runner import SendLimits, SendProgress, SendReport, send_run
+from reporter.send.config import SendSettings
+from reporter.send.job import deliver, plan_folder
+from reporter.send.ledger import LEDGER_NAME
+from reporter.send.runner import SendProgress, SendReport
 
 DEMO_PERIODS = ("2026-10", "2026-11")
 DEMO_PARTNER = "Northwind Cloud Partners"
@@ -114,9 +112,9 @@ def run_demo(
                 )
                 if period == periods[-1]:
                     customers_file = demo_customers_file(results[-1].folder, out_dir)
-                    sent = send_demo(
-                        results[-1].folder, out_dir, customers_file, settings, emulator.mailbox, send_progress
-                    )
+                    ca = settings.ca_bundle
+                    assert ca is not None
+                    sent = send_demo(results[-1].folder, out_dir, customers_file, emulator, ca, send_progress)
     return DemoResult(results, sent, mail_folder, customers_file)
 
 
@@ -139,19 +137,24 @@ def send_demo(
     folder: Path,
     out_dir: Path,
     customers_file: Path,
-    settings: GraphSettings,
-    mailbox: str,
+    emulator: Emulator,
+    ca_bundle: Path,
     progress: SendProgress | None,
 ) -> SendReport:
     """``reporter send`` of ``folder`` through the emulator's mailbox, with the demo's ledger."""
-    run = read_run(folder)
-    planned = plan(run, load_customers_file(customers_file), (DEMO_PARTNER_TO,))
-    limits = SendLimits(rate_per_minute=DEMO_SEND_RATE)
-    clock = SystemClock()
-    with Ledger(out_dir / LEDGER_NAME) as ledger:
-        transport = open_graph_mail(settings, mailbox, budget_seconds=600, clock=clock)
-        try:
-            transport.open()
-            return send_run(run, planned, ledger, transport, mailbox, limits, clock, progress=progress)
-        finally:
-            transport.close()
+    settings = SendSettings(
+        sender=emulator.mailbox,
+        partner_to=(DEMO_PARTNER_TO,),
+        rate_per_minute=DEMO_SEND_RATE,
+        customers_file=customers_file,
+    )
+    graph = {
+        "tenant_id": emulator.tenant_id,
+        "client_id": emulator.client_id,
+        "graph_url": emulator.graph_url,
+        "authority_url": emulator.authority_url,
+        "ca_bundle": ca_bundle,
+    }
+    run, planned = plan_folder(folder, settings)
+    env = {"REPORTER_CLIENT_SECRET": emulator.client_secret}
+    return deliver(run, planned, settings, graph, env, out_dir / LEDGER_NAME, progress=progress)

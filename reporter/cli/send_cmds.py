@@ -93,25 +93,19 @@ def send_folder(
     """Send (or list, or write as an outbox) the deliveries of ``run_dir``; the exit code."""
     from datetime import UTC, datetime
 
-    from reporter.atomic import exclusive_lock
-    from reporter.customers import load_customers_file
-    from reporter.errors import ConfigError, OutputError
-    from reporter.graph.retry import SystemClock
-    from reporter.send.ledger import LEDGER_NAME, Ledger
-    from reporter.send.open import open_transport, require_sender
+    from reporter.errors import ConfigError
+    from reporter.send.job import deliver, ledger_path, ledger_status, plan_folder
     from reporter.send.outbox import write_outbox
-    from reporter.send.pace import Pacer
-    from reporter.send.plan import plan, read_run
     from reporter.send.progress import progress_for
-    from reporter.send.runner import SendLimits, send_run, status
 
     settings = config.send
     if resend and not only:
         raise ConfigError("--resend needs --only", "name each customer to send again with --only TENANT_ID")
-    run = read_run(run_dir)
-    customers = customers_file or settings.customers_file
-    directory = load_customers_file(customers) if customers is not None else None
-    planned = plan(run, directory, settings.partner_to, only=only)
+    run, planned = plan_folder(run_dir, settings, customers_file=customers_file, only=only)
+    ledger = ledger_path(run_dir, settings, ledger_file)
+    if show_status:
+        _print(ledger_status(run, planned, ledger))
+        return 0
     if outbox is not None:
         sender = settings.sender or "reports@reporter.invalid"
         written = write_outbox(outbox, run, planned, sender, datetime.now(UTC))
@@ -121,39 +115,8 @@ def send_folder(
             if not what.endswith(".eml"):
                 click.echo(f"  {item.customer}: {what}")
         return 0
-    ledger = Ledger(ledger_file or settings.ledger or run_dir.resolve().parent / LEDGER_NAME)
-    if show_status:
-        with ledger:
-            _print(status(run, planned, ledger))
-        return 0
-    if directory is None and settings.partner_to == ():
-        raise ConfigError(
-            "nobody to send to: no customers file and no [send] partner_to",
-            "name the customers file (with to and cc columns) in [collect] customers_file or --customers-file",
-        )
-    sender = require_sender(settings)
-    clock = SystemClock()
-    limits = SendLimits(settings.rate_per_minute, settings.daily_recipient_limit, settings.pending_grace)
-    busy = OutputError(f"another reporter send is using {ledger.path}", "wait for it to finish")
-    due = sum(1 for p in planned if p.not_sent is None)
-    budget = Pacer(limits.rate_per_minute, clock).seconds_for(due) + 1800.0
-    with exclusive_lock(ledger.lock_file, busy), ledger:
-        transport = open_transport(settings, config.collect.graph, os.environ, budget_seconds=budget, clock=clock)
-        try:
-            transport.open()
-            report = send_run(
-                run,
-                planned,
-                ledger,
-                transport,
-                sender,
-                limits,
-                clock,
-                resend=resend,
-                progress=progress_for(sys.stderr, limits.rate_per_minute),
-            )
-        finally:
-            transport.close()
+    progress = progress_for(sys.stderr, settings.rate_per_minute)
+    report = deliver(run, planned, settings, config.collect.graph, os.environ, ledger, resend=resend, progress=progress)
     _summary(report)
     if report.error is not None:
         raise report.error

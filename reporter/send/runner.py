@@ -401,9 +401,9 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "at an unknown time"
 
 
-def status(run: RunFolder, planned: Sequence[Planned], ledger: Ledger) -> list[Outcome]:
-    """What the ledger says of every planned delivery, without asking the mail service."""
-    latest = ledger.latest_by_key(run.period)
+def status(run: RunFolder, planned: Sequence[Planned], ledger: Ledger | None) -> list[Outcome]:
+    """What the ledger says of every planned delivery, without asking the mail service (no ledger: nothing sent)."""
+    latest = ledger.latest_by_key(run.period) if ledger is not None else {}
     outcomes = []
     for item in planned:
         last = latest.get(item.key)

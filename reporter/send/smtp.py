@@ -546,6 +546,13 @@ class SmtpTransport:
                 f"handed over ({_reason(exc)}): it may have been delivered",
                 "check with a recipient or in the server's log before sending it again",
             ) from None
+        if not 400 <= code < 600 and not 200 <= code < 300:  # no readable answer: it may have been accepted
+            self._discard()
+            raise DeliveryUnknown(
+                f"the SMTP server {self._where} gave no readable answer after the message to {_who(delivery)} "
+                f"was handed over ({self._quote(code, reply)}): it may have been delivered",
+                "check with a recipient or in the server's log before sending it again",
+            )
         if not 200 <= code < 300:
             raise self._refusal(code, reply, delivery)
 

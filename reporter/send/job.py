@@ -1,0 +1,83 @@
+"""One ``reporter send`` as a library call: plan a run folder, then send it (or list it, or write an outbox).
+
+The command line, ``reporter run --send`` and the demo all send through ``deliver``,
+so the ledger's place, its lock, the transport's set-up and the time budget are
+decided once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from reporter.atomic import exclusive_lock
+from reporter.customers import load_customers_file
+from reporter.errors import ConfigError, OutputError
+from reporter.graph.retry import Clock, SystemClock
+from reporter.send.config import SendSettings
+from reporter.send.ledger import LEDGER_NAME, Ledger
+from reporter.send.open import open_transport, require_sender
+from reporter.send.pace import Pacer
+from reporter.send.plan import Planned, RunFolder, plan, read_run
+from reporter.send.runner import Outcome, SendLimits, SendProgress, SendReport, send_run, status
+
+EXTRA_BUDGET = 1800.0
+"""Seconds a send may take beyond its paced estimate (throttling, slow answers) before it gives up."""
+
+
+def plan_folder(
+    run_dir: Path, settings: SendSettings, *, customers_file: Path | None = None, only: Collection[str] = ()
+) -> tuple[RunFolder, list[Planned]]:
+    """The run folder, checked against its manifest, and who gets what from it."""
+    run = read_run(run_dir)
+    customers = customers_file or settings.customers_file
+    directory = load_customers_file(customers) if customers is not None else None
+    if directory is None and not settings.partner_to:
+        raise ConfigError(
+            "nobody to send to: no customers file and no [send] partner_to",
+            "name the customers file (with to and cc columns) in [collect] customers_file or --customers-file",
+        )
+    return run, plan(run, directory, settings.partner_to, only=only)
+
+
+def ledger_path(run_dir: Path, settings: SendSettings, ledger_file: Path | None = None) -> Path:
+    """``--ledger``, else ``[send] ledger``, else ``deliveries.sqlite`` beside the run folder."""
+    return ledger_file or settings.ledger or run_dir.resolve().parent / LEDGER_NAME
+
+
+def deliver(
+    run: RunFolder,
+    planned: Sequence[Planned],
+    settings: SendSettings,
+    graph_table: Mapping[str, Any],
+    env: Mapping[str, str],
+    ledger_file: Path,
+    *,
+    resend: bool = False,
+    progress: SendProgress | None = None,
+    clock: Clock | None = None,
+) -> SendReport:
+    """Send what is due of ``planned``, one send at a time per ledger; the report says what became of each."""
+    sender = require_sender(settings)
+    clock = clock or SystemClock()
+    limits = SendLimits(settings.rate_per_minute, settings.daily_recipient_limit, settings.pending_grace)
+    due = sum(1 for item in planned if item.not_sent is None)
+    budget = Pacer(limits.rate_per_minute, clock).seconds_for(due) + EXTRA_BUDGET
+    ledger = Ledger(ledger_file)
+    busy = OutputError(f"another reporter send is using {ledger.path}", "wait for it to finish")
+    with exclusive_lock(ledger.lock_file, busy), ledger:
+        transport = open_transport(settings, graph_table, env, budget_seconds=budget, clock=clock)
+        try:
+            transport.open()
+            return send_run(run, planned, ledger, transport, sender, limits, clock, resend=resend, progress=progress)
+        finally:
+            transport.close()
+
+
+def ledger_status(run: RunFolder, planned: Sequence[Planned], ledger_file: Path) -> list[Outcome]:
+    """What the ledger says of every planned delivery (nothing is asked of the mail service)."""
+    if not ledger_file.exists():
+        return status(run, planned, None)
+    with Ledger(ledger_file) as ledger:
+        return status(run, planned, ledger)

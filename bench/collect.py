@@ -134,7 +134,7 @@ def collect_once(
     """In a child process: one collection, timed."""
     from reporter.collect.collector import collect
     from reporter.collect.config import Settings as CollectSettings
-    from reporter.graph.settings import Secret
+    from reporter.secret import Secret
 
     settings = CollectSettings(
         tenant_id=tenant_id,

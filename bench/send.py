@@ -87,9 +87,10 @@ def send_once(
     mailbox: str,
 ) -> dict[str, Any]:
     """In a child process: one whole send, timed from the first hand-over's planning to the last answer."""
+    from reporter.clock import SystemClock
     from reporter.customers import load_customers_file
-    from reporter.graph.retry import SystemClock
-    from reporter.graph.settings import GraphSettings, Secret
+    from reporter.graph.settings import GraphSettings
+    from reporter.secret import Secret
     from reporter.send.graph_mail import open_graph_mail
     from reporter.send.ledger import Ledger
     from reporter.send.plan import plan, read_run

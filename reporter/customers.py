@@ -37,7 +37,9 @@ HEADER_HINT = "the first line is a header: tenantId,name,domain (and optionally 
 _TENANT, _NAME, _DOMAIN, _LANGUAGE, _TO, _CC = "tenantid", "name", "domain", "language", "to", "cc"
 _KNOWN = frozenset({_TENANT, _NAME, _DOMAIN, _LANGUAGE, _TO, _CC})
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_PLAIN_ADDRESS = re.compile(r"^[^\s<>()\[\],;:\"\\]+@[^\s<>()\[\],;:\"\\@]+$")
+PLAIN_ADDRESS = re.compile(  # no names, quotes, commas, brackets or spaces: one bare address
+    r"^[^\s<>()\[\],;:\"\\]+@[^\s<>()\[\],;:\"\\@]+$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,7 @@ def _entry(row: list[str], columns: Mapping[str, int], where: str, line: int) ->
 
     tenant_id = cell(_TENANT).lower()
     name, domain, language = cell(_NAME), cell(_DOMAIN), cell(_LANGUAGE)
-    if not _is_guid(tenant_id):
+    if not is_guid(tenant_id):
         raise ConfigError(f"{where}: tenantId {tenant_id!r:.60} is not a tenant id (a GUID)")
     if language and not _LANGUAGE_RE.match(language):
         raise ConfigError(
@@ -158,7 +160,7 @@ def addresses(text: str, where: str) -> tuple[str, ...]:
         address = part.strip()
         if not address:
             continue
-        if not _PLAIN_ADDRESS.match(address) or any(ord(c) < 32 or ord(c) == 127 for c in address):
+        if not PLAIN_ADDRESS.match(address) or any(ord(c) < 32 or ord(c) == 127 for c in address):
             raise ConfigError(
                 f"{where} address {address!r:.80} is not a plain e-mail address",
                 "write addresses as name@example.com, separated by ';', without names or quotes",
@@ -175,7 +177,8 @@ def addresses(text: str, where: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _is_guid(value: str) -> bool:
+def is_guid(value: str) -> bool:
+    """Whether ``value`` is a GUID written the canonical way (lower case, 8-4-4-4-12)."""
     try:
         return str(uuid.UUID(value)) == value
     except ValueError:

@@ -26,11 +26,11 @@ from reporter.collect.config import Settings
 from reporter.collect.progress import CollectProgress, NullProgress
 from reporter.emulator.options import EmulatorOptions, MailOptions
 from reporter.emulator.server import Emulator
-from reporter.graph.settings import Secret
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
+from reporter.secret import Secret
 from reporter.send.config import SendSettings
 from reporter.send.job import deliver, plan_folder
 from reporter.send.ledger import LEDGER_NAME

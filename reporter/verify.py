@@ -10,6 +10,7 @@ names its tenant and no other, and, when the run's archive is found, that it nam
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
@@ -17,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -197,6 +198,13 @@ def _check_file_names(folder: Path, manifest: dict[str, Any], report: Report) ->
             report.checked.append(f"{relative} (file name)")
 
 
+def customer_pdf_problems(data: bytes, name: str, tenant: str) -> list[str]:
+    """Why the customer PDF ``data`` (the file ``name``) is not ``tenant``'s own report, or nothing."""
+    report = Report()
+    _check_customer_data(_check_pdf(io.BytesIO(data), name, report, expected_snapshot=None), name, tenant, report)
+    return report.problems
+
+
 def _check_customer_data(data: bytes | None, name: str, tenant: str, report: Report) -> None:
     """The customer data embedded in a customer's PDF is of the one tenant the manifest names, and no other."""
     if data is None:
@@ -278,7 +286,7 @@ def _check_customer_workbook(path: Path, name: str, tenant: str, report: Report)
         report.checked.append(f"{name} (tenant)")
 
 
-def _check_pdf(path: Path, name: str, report: Report, expected_snapshot: str | None) -> bytes | None:
+def _check_pdf(path: Path | BinaryIO, name: str, report: Report, expected_snapshot: str | None) -> bytes | None:
     """Check the embedded data of one PDF; return it (None if there is none to read)."""
     try:
         with _quiet_pypdf():

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from reporter.collect.config import Settings
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 
 TENANT = "0f1e2d3c-4b5a-4697-8877-665544332211"
 CLIENT = "a1b2c3d4-e5f6-4a1b-9c8d-7e6f5a4b3c2d"

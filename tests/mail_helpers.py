@@ -22,9 +22,11 @@ from typing import Any
 
 import httpx
 
+from reporter.clock import Clock
 from reporter.emulator import Emulator
-from reporter.graph.retry import Clock, RetryPolicy
-from reporter.graph.settings import GraphSettings, Secret
+from reporter.graph.retry import RetryPolicy
+from reporter.graph.settings import GraphSettings
+from reporter.secret import Secret
 from reporter.send.graph_mail import GraphMailTransport, open_graph_mail
 from reporter.send.message import Attachment, Delivery, message_id
 

@@ -2,18 +2,24 @@
 
 ``synthetic_run`` writes a run folder the way render does (files, then the manifest
 through ``reporter.manifest``) without rendering, so that sends of hundreds of
-customers are quick to set up; its "PDFs" are small files naming their tenant.
+customers are quick to set up; its PDFs are small real ones carrying their
+customer's data as a report does (a blank page, no figures).
 Tests about what a real report contains render one instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf import PdfWriter
+
 from reporter.manifest import MANIFEST_NAME, Artifact, ArtifactKind, manifest_bytes
+from reporter.render import evidence
 from tests.collect_helpers import customer_id
 
 PERIOD = "2026-11"
@@ -26,6 +32,20 @@ class SyntheticRun:
     tenants: tuple[str, ...]
     """With a recipient, in tenant order; ``silent`` ones have none."""
     silent: tuple[str, ...]
+
+
+def customer_pdf(tenant: str, size: int) -> bytes:
+    """A small real PDF carrying ``tenant``'s data as a customer report does (``reporter verify`` can check it),
+    padded to about ``size`` bytes."""
+    data = json.dumps({"customers": [{"tenantId": tenant}], "alerts": []}).encode()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment(evidence.CUSTOMER_ATTACHMENT, data)
+    writer.add_attachment("padding.bin", random.Random(tenant).randbytes(max(0, size - 1500)))
+    writer.add_metadata({f"/{evidence.INFO_ATTACHMENT_SHA256}": hashlib.sha256(data).hexdigest()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _message(subject: str, body: str) -> bytes:
@@ -67,7 +87,7 @@ def synthetic_run(
         slug = f"customer-{index:04d}-{tenant[:8]}"
         put(
             f"customers/{slug}.pdf",
-            f"%PDF-1.7 {tenant}\n".encode() + b"c" * pdf_bytes,
+            customer_pdf(tenant, pdf_bytes),
             ArtifactKind.CUSTOMER_PDF,
             tenant,
         )

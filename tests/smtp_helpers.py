@@ -54,7 +54,7 @@ import pytest
 import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from reporter.send.smtp import SmtpSettings, SmtpTransport
 
 Mode = Literal["starttls", "tls", "none"]

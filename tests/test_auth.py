@@ -20,7 +20,7 @@ from reporter.graph.bounded import MAX_SIGN_IN_RESPONSE_BYTES
 from reporter.graph.credentials import certificate_credential
 from reporter.graph.http import build_http_client
 from reporter.graph.retry import Retrier, RetryPolicy, RunBudget
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from tests.collect_helpers import (
     CLIENT,
     SECRET,

@@ -18,7 +18,7 @@ from reporter.cli import cli
 from reporter.collect.collector import collect
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from reporter.graph.retry import RetryPolicy
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from tests.collect_helpers import CountingProgress, FakeClock, emulator_env, emulator_settings, make_certificate
 
 FAST = RetryPolicy(backoff_base=0.05)

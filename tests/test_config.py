@@ -8,7 +8,7 @@ import pytest
 
 from reporter.collect.config import Settings, load_settings
 from reporter.errors import ConfigError
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from tests.collect_helpers import CLIENT, SECRET, TENANT
 
 ENV = {"REPORTER_TENANT_ID": TENANT, "REPORTER_CLIENT_ID": CLIENT, "REPORTER_CLIENT_SECRET": SECRET}

@@ -10,7 +10,7 @@ import pytest
 
 from reporter.emulator import Emulator, Faults, MailOptions
 from reporter.errors import AuthError, SendError
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from reporter.send.graph_mail import CHUNK_BYTES
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown, MailTransport
 from tests.collect_helpers import FakeClock

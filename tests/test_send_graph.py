@@ -173,3 +173,26 @@ def test_a_refused_recipient_fails_just_that_customer(tmp_path: Path) -> None:
     assert sum(delivered.values()) == len(run.tenants)  # the three others and the partner
     assert f"{victim}  Customer {int(victim[-12:])}  failed" in status
     assert address in status
+
+
+def test_a_manifest_whose_tenant_ids_were_swapped_sends_no_one_another_s_report(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    from reporter.manifest import document_bytes, manifest_self_hash
+
+    run = synthetic_run(tmp_path, 4)
+    document = json.loads((run.folder / "manifest.json").read_text())
+    pdfs = [e for e in document["files"] if e["kind"] == "customer-pdf"]
+    pdfs[1]["tenantId"], pdfs[2]["tenantId"] = pdfs[2]["tenantId"], pdfs[1]["tenantId"]  # hashes made to agree
+    document["manifestSha256"] = manifest_self_hash(document)
+    (run.folder / "manifest.json").write_bytes(document_bytes(document))
+    result = send(tmp_path, emulator, run.folder, "--config", write_config(tmp_path, emulator, run.customers_file))
+    assert result.exit_code == 2
+    assert result.output.count("holds the data of") == 2
+    for message in emulator.mail.delivered():  # whoever got a message got their own report only
+        for attachment in message.iter_attachments():
+            data = attachment.get_payload(decode=True)
+            assert isinstance(data, bytes)
+            if delivery_of(message) != "partner":
+                assert delivery_of(message).encode() in data or b"customer-data" in data
+    assert Counter(map(delivery_of, emulator.mail.delivered())) == Counter([run.tenants[0], run.tenants[3], "partner"])

@@ -17,7 +17,7 @@ import trustme
 
 from reporter.config import read_toml
 from reporter.errors import ConfigError, SendError
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from reporter.send.message import Attachment, Delivery, message_id
 from reporter.send.smtp import SmtpSettings, SmtpTransport, is_loopback, smtp_password, smtp_settings
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown

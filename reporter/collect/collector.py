@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from reporter._version import __version__
+from reporter.clock import Clock, SystemClock
 from reporter.collect.config import Settings
 from reporter.collect.parse import CustomerName, GraphPayloads, build_snapshot
 from reporter.collect.progress import CollectProgress, NullProgress
@@ -37,7 +38,7 @@ from reporter.errors import DataError, ReporterError
 from reporter.graph.auth import TokenSource, create_token_source
 from reporter.graph.client import GraphClient, Page
 from reporter.graph.http import build_http_client
-from reporter.graph.retry import Clock, Retrier, RetryPolicy, RunBudget, SystemClock
+from reporter.graph.retry import Retrier, RetryPolicy, RunBudget
 from reporter.model import DataGap, NameSource, Provenance, Snapshot
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 import httpx
 import msal
 
+from reporter.clock import Clock
 from reporter.errors import AuthError
 from reporter.graph.bounded import MAX_SIGN_IN_RESPONSE_BYTES, read_bounded
 from reporter.graph.credentials import msal_credential
-from reporter.graph.retry import Clock, Retrier, describe_network_error
+from reporter.graph.retry import Retrier, describe_network_error
 from reporter.graph.settings import GRAPH_SCOPE, GraphSettings
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from reporter.errors import ConfigError
-from reporter.graph.settings import GraphSettings, Secret
+from reporter.graph.settings import GraphSettings
+from reporter.secret import Secret
 
 _PFX_SUFFIXES = frozenset({".pfx", ".p12"})
 _KEY_BLOCK = re.compile(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.+?-----END \1PRIVATE KEY-----", re.DOTALL)

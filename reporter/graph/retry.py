@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Protocol
 
 import httpx
 
+from reporter.clock import Clock
 from reporter.errors import GraphError
 
 RETRY_STATUSES = frozenset({429, 503, 504})
@@ -37,27 +36,6 @@ NOT_SENT_EXCEPTIONS: tuple[type[httpx.RequestError], ...] = (
     httpx.PoolTimeout,
 )
 """Failures before a request left: trying again cannot deliver it twice."""
-
-
-class Clock(Protocol):
-    """Time as the collector sees it; tests pass one that need not sleep for real."""
-
-    def monotonic(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class RunBudget:

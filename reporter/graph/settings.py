@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from reporter.config import Config
 from reporter.errors import ConfigError
 from reporter.files import check_regular_file
+from reporter.secret import Secret
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
 DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
@@ -43,24 +44,6 @@ MAX_SECONDS = 86_400.0
 
 _MULTI_TENANT_NAMES = frozenset({"common", "organizations", "consumers"})
 _TENANT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A string that never shows itself in ``repr``, ``str`` or a format string."""
-
-    _value: str = field(repr=False)
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return repr(self)
 
 
 @dataclass(frozen=True)

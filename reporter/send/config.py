@@ -24,15 +24,13 @@ Customers' recipients are in the customers file (``to`` and ``cc`` columns, see
 from __future__ import annotations
 
 import math
-import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reporter.config import Config
-from reporter.customers import addresses
+from reporter.customers import PLAIN_ADDRESS, addresses, is_guid
 from reporter.errors import ConfigError
 
 TRANSPORTS = ("graph", "smtp")
@@ -49,7 +47,6 @@ _KEYS: dict[str, str] = {
     "pending_grace": "a number",
     "smtp": "a table",
 }
-_UPN_OR_ID = re.compile(r"^[^\s<>()\[\],;:\"\\]+@[^\s<>()\[\],;:\"\\@]+$")
 
 
 @dataclass(frozen=True)
@@ -141,17 +138,9 @@ def _sender(value: object, transport: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: [send] sender must be a mailbox address, found {value!r:.40}")
     sender = value.strip()
-    if transport == "graph" and _is_guid(sender):
+    if transport == "graph" and is_guid(sender.lower()):
         return sender.lower()
-    if not _UPN_OR_ID.match(sender):
+    if not PLAIN_ADDRESS.match(sender):
         what = "a mailbox address (its user principal name) or its object id" if transport == "graph" else "an address"
         raise ConfigError(f"{where}: [send] sender {sender!r:.80} is not {what}", "e.g. reports@partner.example")
     return addresses(sender, f"{where}: [send] sender")[0]
-
-
-def _is_guid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return len(value) == 36

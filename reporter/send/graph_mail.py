@@ -44,11 +44,12 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from reporter.clock import Clock, SystemClock
 from reporter.errors import ConfigError, GraphError, ReporterError, SendError
 from reporter.graph.auth import create_token_source
 from reporter.graph.client import GraphClient, describe, error_code
 from reporter.graph.http import build_http_client
-from reporter.graph.retry import Clock, Retrier, RetryPolicy, RunBudget, SystemClock, parse_retry_after
+from reporter.graph.retry import Retrier, RetryPolicy, RunBudget, parse_retry_after
 from reporter.graph.settings import GraphSettings
 from reporter.send.message import PARTNER_KEY, Attachment, Delivery
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from reporter.atomic import exclusive_lock
+from reporter.clock import Clock, SystemClock
 from reporter.customers import load_customers_file
 from reporter.errors import ConfigError, OutputError
-from reporter.graph.retry import Clock, SystemClock
 from reporter.send.config import SendSettings
 from reporter.send.ledger import LEDGER_NAME, Ledger
 from reporter.send.open import open_transport, require_sender

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -33,7 +33,6 @@ from reporter.errors import OutputError
 
 LEDGER_NAME = "deliveries.sqlite"
 SCHEMA_VERSION = "1"
-DAY = timedelta(days=1)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (

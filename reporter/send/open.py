@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from reporter.clock import Clock
 from reporter.errors import ConfigError
-from reporter.graph.retry import Clock
 from reporter.graph.settings import graph_settings
 from reporter.send.config import SendSettings
 from reporter.send.transport import MailTransport

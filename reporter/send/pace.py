@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from datetime import datetime, timedelta
 
-from reporter.graph.retry import Clock
+from reporter.clock import Clock
 
 DAY = timedelta(days=1)
 

@@ -172,12 +172,13 @@ def load(run: RunFolder, item: Planned, sender: str, *, resend: int = 0) -> Deli
     if item.message is None:
         raise DeliveryRefused(f"{item.customer}: no message in the run", "render the period again")
     words = _words(run, item.message)
-    if item.key != PARTNER_KEY:
-        _check_names_only(item, words)
     attachments = tuple(
         Attachment(_attachment_name(ref.path, run.period), _content_type(ref.path), _read(run, ref), ref.sha256)
         for ref in item.attachments
     )
+    if item.key != PARTNER_KEY:
+        _check_names_only(item, words)
+        _check_own_reports(item, attachments)
     return Delivery(
         key=item.key,
         period=run.period,
@@ -228,6 +229,18 @@ def _check_names_only(item: Planned, words: MessageFile) -> None:
             f"{item.message.path if item.message else item.key}: the message is not {item.customer}'s own; not sent",
             "render the period again, or check the folder with reporter verify",
         )
+
+
+def _check_own_reports(item: Planned, attachments: tuple[Attachment, ...]) -> None:
+    """Each customer PDF carries that customer's own data (as ``reporter verify`` checks), in the very bytes
+    to be sent: a manifest whose tenant ids were changed to send one customer another's report is refused."""
+    from reporter.verify import customer_pdf_problems  # pypdf: only when sending
+
+    for ref, attachment in zip(item.attachments, attachments, strict=True):
+        if ref.kind == ArtifactKind.CUSTOMER_PDF.value:
+            problems = customer_pdf_problems(attachment.data, ref.path, item.key)
+            if problems:
+                raise DeliveryRefused(f"{problems[0]}; not sent", "check the folder with reporter verify")
 
 
 def _attachment_name(path: str, period: str) -> str:

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from reporter.clock import Clock
 from reporter.errors import AuthError, ConfigError, ReporterError, SendError
-from reporter.graph.retry import Clock
-from reporter.send.ledger import DAY, Ledger, Record, State
+from reporter.send.ledger import Ledger, Record, State
 from reporter.send.message import Delivery
-from reporter.send.pace import DailyAllowance, Pacer
+from reporter.send.pace import DAY, DailyAllowance, Pacer
 from reporter.send.plan import Planned, RunFolder, load, planned_message_id
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown, MailTransport
 

@@ -58,7 +58,7 @@ from typing import Any, Literal
 
 from reporter.errors import ConfigError, SendError
 from reporter.files import check_regular_file
-from reporter.graph.settings import Secret
+from reporter.secret import Secret
 from reporter.send.message import Delivery, to_mime
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown
 

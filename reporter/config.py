@@ -107,7 +107,7 @@ def refuse_secrets(data: Mapping[str, Any], path: Path, where: str = "") -> None
     """A secret anywhere in the file (any table, any spelling) is refused, without showing it."""
     for key, value in data.items():
         variable = _SECRET_KEYS.get(key.replace("-", "_").lower())
-        if variable is not None and "smtp" in where:
+        if variable is not None and where.startswith(("[send", "[smtp")):
             variable = "REPORTER_SMTP_PASSWORD"
         if variable is not None:
             raise ConfigError(
@@ -117,7 +117,7 @@ def refuse_secrets(data: Mapping[str, Any], path: Path, where: str = "") -> None
         values = value if isinstance(value, list) else [value]
         for item in values:
             if isinstance(item, dict):
-                refuse_secrets(item, path, f"[{where}{key}] ")
+                refuse_secrets(item, path, f"[{where.strip('[] ')}.{key}] " if where else f"[{key}] ")
 
 
 @dataclass(frozen=True)

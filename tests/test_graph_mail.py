@@ -12,7 +12,7 @@ from reporter.emulator import Emulator, Faults, MailOptions
 from reporter.errors import AuthError, SendError
 from reporter.secret import Secret
 from reporter.send.graph_mail import CHUNK_BYTES
-from reporter.send.transport import DeliveryRefused, DeliveryUnknown, MailTransport
+from reporter.send.transport import DeliveryRefused, DeliveryUnknown, LimitReached, MailTransport
 from tests.collect_helpers import FakeClock
 from tests.conftest import EmulatorFactory
 from tests.mail_helpers import MIB, attachment, attachments_of, by_message_id, delivery, graph_mail
@@ -282,7 +282,7 @@ def test_the_daily_recipient_limit_stops_the_send_and_says_when_it_can_go_on(
         mail.deliver(delivery("first"))  # 2 recipients
         with pytest.raises(SendError) as caught:
             mail.deliver(delivery("second"))
-    assert type(caught.value) is SendError
+    assert type(caught.value) is LimitReached
     text = one_line(caught.value)
     assert "daily recipient limit" in text
     assert "sending can go on after" in text

@@ -196,3 +196,17 @@ def test_a_manifest_whose_tenant_ids_were_swapped_sends_no_one_another_s_report(
             if delivery_of(message) != "partner":
                 assert delivery_of(message).encode() in data or b"customer-data" in data
     assert Counter(map(delivery_of, emulator.mail.delivered())) == Counter([run.tenants[0], run.tenants[3], "partner"])
+
+
+@pytest.mark.emulator(mail=MailOptions(rate=6000, rate_window=1.0, daily_recipients=5))
+def test_exchange_s_own_daily_limit_stops_cleanly_with_exit_3(tmp_path: Path, emulator: Emulator) -> None:
+    run = synthetic_run(tmp_path, 6)
+    result = send(tmp_path, emulator, run.folder, "--config", write_config(tmp_path, emulator, run.customers_file))
+    assert result.exit_code == 3, result.output
+    assert "daily recipient limit" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+    assert result.output.count("daily recipient limit") <= 1  # said once, not for every customer left
+    delivered = len(emulator.mail.delivered())
+    with sqlite3.connect(tmp_path / "deliveries.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM deliveries WHERE state = 'sent'").fetchone() == (delivered,)
+        assert db.execute("SELECT count(*) FROM deliveries WHERE state = 'pending'").fetchone() == (0,)

@@ -15,6 +15,13 @@ from tests.send_helpers import PERIOD, SyntheticRun, synthetic_run
 from tests.smtp_helpers import USERNAME, SmtpServer
 
 PARTNER = "security@partner.example"
+HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a")
+fcntl.lockf(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(60)
+"""
 
 
 @pytest.fixture
@@ -234,3 +241,61 @@ def test_a_delivery_left_pending_by_another_sender_is_not_sent_again(
     assert result.exit_code == 2
     assert "cannot be looked up now, so it is not sent again" in result.output
     assert target not in {r.message["X-Reporter-Delivery"] for r in server.received}
+
+
+def test_the_ledger_is_locked_however_it_is_named_and_foreign_files_are_refused(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    import subprocess
+    import sys
+
+    toml = config(tmp_path, run, server)
+    ledger = tmp_path / "deliveries.sqlite"
+    alias = tmp_path / "alias.sqlite"
+    alias.symlink_to(ledger)
+    holder = subprocess.Popen(  # another process holds the real ledger's lock, as a running send does
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path / "deliveries.sqlite.lock")], stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == b"locked\n"
+        busy = send(run.folder, "--config", toml, "--ledger", alias, env=server.env())
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert busy.exit_code == 1
+    assert "another reporter send is using" in busy.stderr
+    assert server.received == []
+
+    foreign = tmp_path / "bookmarks.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE bookmarks (url TEXT)")
+    before = foreign.read_bytes()
+    for args in ((), ("--status",)):
+        refused = send(run.folder, "--config", toml, "--ledger", foreign, *args, env=server.env())
+        assert refused.exit_code == 1
+        assert "not reporter's delivery ledger; nothing was changed" in refused.stderr
+    assert foreign.read_bytes() == before
+    assert not foreign.with_name("bookmarks.sqlite-wal").exists()
+
+    missing = send(
+        run.folder, "--config", toml, "--status", "--ledger", tmp_path / "typo" / "l.sqlite", env=server.env()
+    )
+    assert missing.exit_code == 1
+    assert "no delivery ledger at" in missing.stderr
+    assert not (tmp_path / "typo").exists()
+
+    inside = send(run.folder, "--config", toml, "--ledger", run.folder / "deliveries.sqlite", env=server.env())
+    assert inside.exit_code == 1
+    assert "is inside the run folder" in inside.stderr
+
+
+def test_customers_file_rows_without_a_report_in_the_run_are_listed(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    extra = "0badc0de-0000-4000-8000-000000000001"
+    with run.customers_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"{extra},Gone Ltd,gone.example,it@gone.example,\n")
+    result = send(run.folder, "--config", config(tmp_path, run, server), env=server.env())
+    assert result.exit_code == 0, result.output
+    assert "not sent (not in this period's reports): 1" in result.output

@@ -73,6 +73,10 @@ def run(
     archive_dir = archive_dir or config.run.archive or out_dir / "archive"
     from reporter.archive import Archive, check_begun  # the model: not for `--help`
 
+    if then_send:  # a send that cannot start is said now, before collecting and rendering
+        from reporter.send.open import check_ready
+
+        check_ready(config.send, config.collect.graph, os.environ)
     this_month = datetime.now(UTC).strftime("%Y-%m")
     period = check_begun(this_month if period is None else period, this_month)  # now, before the renderers are imported
     # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.

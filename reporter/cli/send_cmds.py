@@ -134,8 +134,13 @@ def _print(outcomes: list[Outcome]) -> None:
 def _summary(report: SendReport) -> None:
     counts: dict[str, int] = {}
     for outcome in report.outcomes:
-        label = outcome.status if outcome.status != "not sent" else f"not sent ({outcome.detail})"
+        label = outcome.status
+        if outcome.status == "not sent":
+            label = f"not sent ({outcome.detail})" if outcome.detail in _PLAIN_REASONS else "not sent"
         counts[label] = counts.get(label, 0) + 1
     click.echo(", ".join(f"{label}: {count}" for label, count in sorted(counts.items())) or "nothing to send")
     if report.stopped:
         click.echo(f"stopped: {report.stopped}", err=True)
+
+
+_PLAIN_REASONS = frozenset({"no recipient", "no recipient ([send] partner_to)", "not in this period's reports"})

@@ -9,7 +9,7 @@
     rate_per_minute = 30                  # Exchange Online: 30 messages a minute per mailbox
     daily_recipient_limit = 10000         # Exchange Online: 10,000 recipients a day per mailbox
     ledger = "deliveries.sqlite"          # [default: deliveries.sqlite beside the run folder]
-    pending_grace = 300                   # seconds Sent Items is given to show a message before it is resent
+    pending_grace = 600                   # seconds Sent Items is given to show a message before it is resent
 
     [send.smtp]                           # only with transport = "smtp" (reporter.send.smtp)
     host = "smtp.office365.com"
@@ -35,6 +35,8 @@ from reporter.errors import ConfigError
 
 TRANSPORTS = ("graph", "smtp")
 MAX_RATE = 100_000
+MIN_RATE = 0.1
+"""Messages a minute: one every ten minutes is the slowest pace accepted."""
 """Messages a minute: far above any mail service's limit (a bigger number is a typo)."""
 
 _KEYS: dict[str, str] = {
@@ -59,7 +61,7 @@ class SendSettings:
     rate_per_minute: float = 30.0
     daily_recipient_limit: int = 10_000
     ledger: Path | None = None
-    pending_grace: float = 300.0
+    pending_grace: float = 600.0
     smtp: Mapping[str, Any] = field(default_factory=dict)
     """The ``[send.smtp]`` table as written; ``reporter.send.smtp.smtp_settings`` checks it."""
     customers_file: Path | None = None
@@ -86,13 +88,16 @@ def send_settings(config: Config) -> SendSettings:
         if isinstance(given, str):
             given = [given]
         if not isinstance(given, list) or not all(isinstance(a, str) for a in given):
-            raise ConfigError(f"{where}: [send] partner_to must be a list of addresses, found {given!r:.60}")
+            raise ConfigError(
+                f"{where}: [send] partner_to must be a list of addresses, found {given!r:.60}",
+                'e.g. partner_to = ["security@partner.example"]',
+            )
         values["partner_to"] = addresses(";".join(given), f"{where}: [send] partner_to")
     if "rate_per_minute" in table:
         rate = table["rate_per_minute"]
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= MAX_RATE:
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not MIN_RATE <= rate <= MAX_RATE:
             raise ConfigError(
-                f"{where}: [send] rate_per_minute must be above 0 and at most {MAX_RATE:,}, found {rate!r:.40}",
+                f"{where}: [send] rate_per_minute must be from {MIN_RATE:g} to {MAX_RATE:,}, found {rate!r:.40}",
                 "Exchange Online sends at most 30 messages a minute from one mailbox",
             )
         values["rate_per_minute"] = float(rate)
@@ -111,12 +116,18 @@ def send_settings(config: Config) -> SendSettings:
             or not 0 <= grace <= 86_400
             or math.isnan(grace)
         ):
-            raise ConfigError(f"{where}: [send] pending_grace must be seconds from 0 to 86400, found {grace!r:.40}")
+            raise ConfigError(
+                f"{where}: [send] pending_grace must be seconds from 0 to 86400, found {grace!r:.40}",
+                "how long Sent Items is given to show a message before it is sent again (600 by default)",
+            )
         values["pending_grace"] = float(grace)
     if "ledger" in table:
         ledger = table["ledger"]
         if not isinstance(ledger, str) or not ledger.strip():
-            raise ConfigError(f"{where}: [send] ledger must be a file path, found {ledger!r:.40}")
+            raise ConfigError(
+                f"{where}: [send] ledger must be a file path, found {ledger!r:.40}",
+                'e.g. ledger = "/var/lib/reporter/deliveries.sqlite"',
+            )
         values["ledger"] = config.path_of(ledger)
     if "smtp" in table:
         if not isinstance(table["smtp"], dict):
@@ -136,7 +147,9 @@ def send_settings(config: Config) -> SendSettings:
 
 def _sender(value: object, transport: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: [send] sender must be a mailbox address, found {value!r:.40}")
+        raise ConfigError(
+            f"{where}: [send] sender must be a mailbox address, found {value!r:.40}", "e.g. reports@partner.example"
+        )
     sender = value.strip()
     if transport == "graph" and is_guid(sender.lower()):
         return sender.lower()

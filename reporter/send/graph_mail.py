@@ -52,7 +52,7 @@ from reporter.graph.http import build_http_client
 from reporter.graph.retry import Retrier, RetryPolicy, RunBudget, parse_retry_after
 from reporter.graph.settings import GraphSettings
 from reporter.send.message import PARTNER_KEY, Attachment, Delivery
-from reporter.send.transport import DeliveryRefused, DeliveryUnknown
+from reporter.send.transport import DeliveryRefused, DeliveryUnknown, LimitReached
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +306,7 @@ class GraphMailTransport:
         line = _redact(describe(response))
         sender = self.sender
         if code in _QUOTA_CODES or "SubmissionQuotaExceeded" in text:
-            return SendError(
+            return LimitReached(
                 f"{sender} has reached Exchange Online's daily recipient limit{self._resume(response)} ({line})",
                 "Exchange Online takes 10,000 recipients a day per mailbox; run the send again then: "
                 "messages already sent are not sent again",

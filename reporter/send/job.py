@@ -65,6 +65,11 @@ def deliver(
     due = sum(1 for item in planned if item.not_sent is None)
     budget = Pacer(limits.rate_per_minute, clock).seconds_for(due) + EXTRA_BUDGET
     ledger = Ledger(ledger_file)
+    if ledger.path.is_relative_to(run.folder.resolve()):
+        raise ConfigError(
+            f"the delivery ledger {ledger_file} is inside the run folder {run.folder}",
+            "keep it beside the run folders (the default), where re-rendering a period cannot meet it",
+        )
     busy = OutputError(f"another reporter send is using {ledger.path}", "wait for it to finish")
     with exclusive_lock(ledger.lock_file, busy), ledger:
         transport = open_transport(settings, graph_table, env, budget_seconds=budget, clock=clock)
@@ -76,8 +81,9 @@ def deliver(
 
 
 def ledger_status(run: RunFolder, planned: Sequence[Planned], ledger_file: Path) -> list[Outcome]:
-    """What the ledger says of every planned delivery (nothing is asked of the mail service)."""
-    if not ledger_file.exists():
-        return status(run, planned, None)
-    with Ledger(ledger_file) as ledger:
+    """What the ledger says of every planned delivery: the ledger is only read, the mail service not asked."""
+    ledger = Ledger(ledger_file).open(read_only=True)
+    try:
         return status(run, planned, ledger)
+    finally:
+        ledger.close()

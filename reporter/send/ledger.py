@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import quote
 
 from reporter.errors import OutputError
+from reporter.files import check_regular_file
 
 LEDGER_NAME = "deliveries.sqlite"
 SCHEMA_VERSION = "1"
@@ -89,7 +91,7 @@ class Ledger:
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = path.resolve()  # one lock per file, however it is named (a symbolic link, a relative path)
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
 
@@ -98,9 +100,18 @@ class Ledger:
         return self.path.with_name(self.path.name + ".lock")
 
     def __enter__(self) -> Ledger:
+        return self.open()
+
+    def open(self, *, read_only: bool = False) -> Ledger:
+        """Open the ledger (``read_only``: an existing one, changing nothing), refusing any file that is not one."""
+        self._check_file(must_exist=read_only)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            if read_only:
+                uri = f"file:{quote(str(self.path))}?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(
                 f"cannot open the delivery ledger {self.path}: {exc}", "choose a folder you can write to"
@@ -108,21 +119,41 @@ class Ledger:
         self._connection = connection
         try:
             with self._db() as db:
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                ours = {"deliveries", "meta"}
+                if tables and (tables != ours or _schema(db) is None):
+                    raise OutputError(
+                        f"{self.path} is an SQLite database but not reporter's delivery ledger; nothing was changed",
+                        "give --ledger (or [send] ledger) a new file, or the deliveries.sqlite reporter made",
+                    )
+                if read_only:
+                    return self
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 db.executescript(_SCHEMA)
-                version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                version = _schema(db)
                 if version is None:
                     db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                elif version[0] != SCHEMA_VERSION:
+                elif version != SCHEMA_VERSION:
                     raise OutputError(
-                        f"{self.path}: a delivery ledger of another version ({version[0]})",
+                        f"{self.path}: a delivery ledger of another version ({version})",
                         "use the version of reporter that wrote it, or give another ledger",
                     )
         except BaseException:
             self.close()
             raise
         return self
+
+    def _check_file(self, *, must_exist: bool) -> None:
+        """Only a regular file (or nothing yet, to create) is a ledger: a FIFO, device or folder is refused."""
+        if not self.path.exists() and not self.path.is_symlink():
+            if must_exist:
+                raise OutputError(
+                    f"no delivery ledger at {self.path}: nothing has been sent with it",
+                    "give --ledger the deliveries.sqlite of the sends you mean",
+                )
+            return
+        check_regular_file(self.path, "delivery ledger", OutputError)
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -246,7 +277,25 @@ _SELECT = (
 )
 
 
+def _schema(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
 def _record(row: tuple[object, ...]) -> Record:
+    try:
+        return _parse(row)
+    except (ValueError, TypeError) as exc:
+        raise OutputError(
+            f"the delivery ledger has a damaged row ({str(row[0])[:20]}, {str(row[1])[:40]}): {exc}",
+            "restore the ledger from a backup; it is the record of what was sent",
+        ) from None
+
+
+def _parse(row: tuple[object, ...]) -> Record:
     period, key, resend, message_id, transport, sender, recipients, attachments, state, started, finished, detail = row
     return Record(
         period=str(period),

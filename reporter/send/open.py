@@ -35,6 +35,19 @@ def open_transport(
     return open_graph_mail(graph_settings(graph_table, env), sender, budget_seconds=budget_seconds, clock=clock)
 
 
+def check_ready(settings: SendSettings, graph_table: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    """Everything a send needs that can be checked without the network: before a run collects and renders."""
+    sender = require_sender(settings)
+    if settings.transport == "smtp":
+        from reporter.send.smtp import SmtpTransport, smtp_password, smtp_settings
+
+        ca_bundle = env.get("REPORTER_CA_BUNDLE") or graph_table.get("ca_bundle")
+        smtp = smtp_settings(settings.smtp, settings.where)
+        SmtpTransport(smtp, smtp_password(env), ca_bundle=Path(ca_bundle) if ca_bundle else None, sender=sender)
+    else:
+        graph_settings(graph_table, env)
+
+
 def require_sender(settings: SendSettings) -> str:
     if settings.sender is None:
         what = "the mailbox that sends (its address)" if settings.transport == "graph" else "the From address"

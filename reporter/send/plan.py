@@ -149,6 +149,11 @@ def plan(
             planned.append(Planned(tenant, name, attachments=files, not_sent="no message in the run (render again)"))
         else:
             planned.append(Planned(tenant, name, entry.to, entry.cc, files, messages[tenant]))
+    if directory is not None and not wanted:
+        for tenant, entry in sorted(directory.entries.items()):
+            if entry.to and tenant not in by_tenant:
+                name = entry.name or entry.domain or tenant
+                planned.append(Planned(tenant, name, not_sent="not in this period's reports"))
     missing = wanted - {p.key for p in planned}
     if missing:
         raise DataError(

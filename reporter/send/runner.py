@@ -33,7 +33,7 @@ from reporter.send.ledger import Ledger, Record, State
 from reporter.send.message import Delivery
 from reporter.send.pace import DAY, DailyAllowance, Pacer
 from reporter.send.plan import Planned, RunFolder, load, planned_message_id
-from reporter.send.transport import DeliveryRefused, DeliveryUnknown, MailTransport
+from reporter.send.transport import DeliveryRefused, DeliveryUnknown, LimitReached, MailTransport
 
 SENT = "sent"
 ALREADY_SENT = "already sent"
@@ -104,13 +104,15 @@ class SendReport:
 class SendLimits:
     rate_per_minute: float = 30.0
     daily_recipient_limit: int = 10_000
-    pending_grace: float = 300.0
+    pending_grace: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)
 class _Due:
     item: Planned
     resend: int
+    note: str = ""
+    """Why it is sent again, if it is."""
 
 
 def send_run(
@@ -214,7 +216,9 @@ def _decide(
             last = earlier
     if last is None or last.state is State.FAILED:
         return _Due(item, last.resend if last is not None else 0)
-    if resend and last.state in (State.SENT, State.UNKNOWN):
+    if resend and last.state in (State.SENT, State.UNKNOWN, State.PENDING):
+        if last.state is State.PENDING:
+            ledger.finish(run.period, item.key, last.resend, State.UNKNOWN, clock.now(), "sent again with --resend")
         return _Due(item, last.resend + 1)
     if last.state is State.SENT:
         current = planned_message_id(run, item, sender, last.resend)
@@ -258,7 +262,7 @@ def _decide(
             f"{_when(last.started_at + timedelta(seconds=limits.pending_grace))}",
             last.message_id,
         )
-    return _Due(item, last.resend)
+    return _Due(item, last.resend, f"not found in Sent Items {limits.pending_grace:g} s after it was handed over")
 
 
 def _was_delivered(transport: MailTransport, last: Record) -> bool:
@@ -341,7 +345,12 @@ def _deliver(
         if transport.can_look_up:
             detail = f"{unknown}; the next send looks it up in Sent Items"
             return Outcome(item.key, item.customer, PENDING, detail, message)
-        return _settle(ledger, run, item, entry.resend, State.UNKNOWN, clock, str(unknown), message)
+        outcome = _settle(ledger, run, item, entry.resend, State.UNKNOWN, clock, str(unknown), message)
+        raise _Fatal(outcome, unknown) from None  # it cannot be looked up: stop before the next goes the same way
+    except LimitReached as limit:  # the service's own daily limit: nothing went; stop cleanly, as for ours
+        with contextlib.suppress(ReporterError):
+            ledger.forget(run.period, item.key, entry.resend)
+        raise _LimitReached(f"{limit}") from None
     except (SendError, AuthError, ConfigError) as exc:  # refused before it was handed over: nothing went
         with contextlib.suppress(ReporterError):  # else left pending: the next send settles it
             ledger.forget(run.period, item.key, entry.resend)
@@ -354,7 +363,9 @@ def _deliver(
     except ReporterError as exc:  # it went, but the ledger could not say so: stop before anything else goes
         detail = f"delivered, but not recorded as sent ({exc}); the next send settles it"
         raise _Fatal(Outcome(item.key, item.customer, SENT, detail, message, clock.now()), exc) from None
-    return Outcome(item.key, item.customer, SENT, "", message, clock.now())
+    return Outcome(
+        item.key, item.customer, SENT, f"sent again: {entry.note}" if entry.note else "", message, clock.now()
+    )
 
 
 def _settle(

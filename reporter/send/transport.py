@@ -30,6 +30,10 @@ class DeliveryUnknown(SendError):
     """This delivery may have gone: the answer was lost on the way back."""
 
 
+class LimitReached(SendError):
+    """The mail service's own sending limit (a day's recipients) is reached: nothing more goes until it says."""
+
+
 class MailTransport(Protocol):
     name: str
     """``graph`` or ``smtp``, for the ledger and messages."""

@@ -26,6 +26,7 @@ from reporter.collect.config import Settings
 from reporter.collect.progress import CollectProgress, NullProgress
 from reporter.emulator.options import EmulatorOptions, MailOptions
 from reporter.emulator.server import Emulator
+from reporter.errors import OutputError
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
 from reporter.render.brand_config import default_brand
@@ -43,6 +44,7 @@ DEMO_SEED = 1
 DEMO_SEND_RATE = 6000
 """Messages a minute in the demo (Exchange Online allows 30: 40 customers would take a minute and a half)."""
 DEMO_PARTNER_TO = "security@northwind.example"
+DEMO_CUSTOMERS_FILE = "demo-customers.csv"
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,14 @@ def demo_customers_file(folder: Path, out_dir: Path) -> Path:
         domain = customer.default_domain_name or f"{customer.tenant_id[:8]}.example"
         to = "" if index % 7 == 6 else f"security@{domain}"
         writer.writerow([customer.tenant_id, customer.display_name or domain, to])
-    path = out_dir / "customers.csv"
-    write_bytes(path, text.getvalue().encode())
+    path = out_dir / DEMO_CUSTOMERS_FILE
+    data = text.getvalue().encode()
+    if (path.exists() or path.is_symlink()) and (not path.is_file() or path.read_bytes() != data):
+        raise OutputError(
+            f"{path} exists and is not the demo's customers file; nothing was sent",
+            "give reporter demo a new --out folder",
+        )
+    write_bytes(path, data)
     return path
 
 

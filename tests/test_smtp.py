@@ -595,3 +595,35 @@ def test_the_fixture_config_for_a_subprocess_reaches_it(smtp_server_factory: Fac
     with transport:
         transport.deliver(delivery())
     assert len(server.received) == 1
+
+
+def test_a_server_that_trickles_its_greeting_is_given_up_within_the_timeout() -> None:
+    import threading
+    import time
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            for byte in b"220 smtp.slow.example ESMTP at last\r\n":
+                if stop.wait(0.2):
+                    return
+                with contextlib.suppress(OSError):
+                    connection.sendall(bytes([byte]))
+
+    server = threading.Thread(target=trickle, daemon=True)
+    server.start()
+    port = listener.getsockname()[1]
+    transport = SmtpTransport(SmtpSettings("127.0.0.1", port, "none"), None, sender=SENDER, timeout=1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(SendError, match=r"127\.0\.0\.1"):
+            transport.open()
+        assert time.monotonic() - started < 4  # each byte came within the timeout, the whole greeting did not
+    finally:
+        stop.set()
+        transport.close()
+        listener.close()
+        server.join(5)

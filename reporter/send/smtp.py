@@ -47,6 +47,8 @@ import smtplib
 import socket
 import ssl
 import threading
+import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -177,15 +179,15 @@ class _TlsClient(smtplib.SMTP_SSL):
 
 
 def _bounded_reply(client: smtplib.SMTP) -> tuple[int, bytes]:
-    """``smtplib.SMTP.getreply`` with at most ``MAX_REPLY_LINES`` lines read."""
-    if client.file is None:
-        if client.sock is None:
-            raise smtplib.SMTPServerDisconnected("please run connect() first")
-        client.file = client.sock.makefile("rb")
+    """``smtplib.SMTP.getreply`` with at most ``MAX_REPLY_LINES`` lines read, the whole reply within the
+    client's timeout (a server that trickles its answer a byte at a time does not hold a send for hours)."""
+    if client.sock is None:
+        raise smtplib.SMTPServerDisconnected("please run connect() first")
+    deadline = time.monotonic() + float(client.timeout)
     lines: list[bytes] = []
     while True:
         try:
-            line: bytes = client.file.readline(_MAX_LINE + 1)
+            line = _read_line(client, deadline)
         except OSError as exc:
             client.close()
             raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {exc}") from exc
@@ -205,6 +207,37 @@ def _bounded_reply(client: smtplib.SMTP) -> tuple[int, bytes]:
         if len(lines) >= MAX_REPLY_LINES:
             client.close()
             raise smtplib.SMTPResponseException(500, b"Reply too long.")
+
+
+_BUFFERS: weakref.WeakKeyDictionary[socket.socket, bytearray] = weakref.WeakKeyDictionary()
+"""What was read from each connection beyond the last line (a TLS-wrapped connection is a new key)."""
+
+
+def _read_line(client: smtplib.SMTP, deadline: float) -> bytes:
+    """One line from the server (at most ``_MAX_LINE + 1`` bytes; empty when it closed), by ``deadline``."""
+    sock = client.sock
+    assert sock is not None
+    buffer = _BUFFERS.setdefault(sock, bytearray())
+    timeout = sock.gettimeout()
+    try:
+        while True:
+            end = buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(buffer[: end + 1])
+                del buffer[: end + 1]
+                return line
+            if len(buffer) > _MAX_LINE:
+                return bytes(buffer[: _MAX_LINE + 1])
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the server's answer did not arrive in time")
+            sock.settimeout(left if timeout is None else min(left, timeout))
+            chunk = sock.recv(4096)
+            if not chunk:
+                return bytes(buffer)
+            buffer += chunk
+    finally:
+        sock.settimeout(timeout)
 
 
 class _Dropped(Exception):

@@ -55,7 +55,8 @@ import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from reporter.secret import Secret
-from reporter.send.smtp import SmtpSettings, SmtpTransport
+from reporter.send.smtp import SmtpTransport
+from reporter.send.smtp_config import SmtpSettings
 
 Mode = Literal["starttls", "tls", "none"]
 

@@ -19,7 +19,8 @@ from reporter.config import read_toml
 from reporter.errors import ConfigError, SendError
 from reporter.secret import Secret
 from reporter.send.message import Attachment, Delivery, message_id
-from reporter.send.smtp import SmtpSettings, SmtpTransport, is_loopback, smtp_password, smtp_settings
+from reporter.send.smtp import SmtpTransport
+from reporter.send.smtp_config import SmtpSettings, is_loopback, smtp_password, smtp_settings
 from reporter.send.transport import DeliveryRefused, DeliveryUnknown
 from tests import smtp_helpers
 from tests.smtp_helpers import PASSWORD, USERNAME, SmtpServer

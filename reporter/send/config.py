@@ -136,7 +136,7 @@ def send_settings(config: Config) -> SendSettings:
             raise ConfigError(f"{where}: [send.smtp] is given but transport is {transport!r}", 'set transport = "smtp"')
         values["smtp"] = table["smtp"]
     if transport == "smtp":
-        from reporter.send.smtp import smtp_settings  # checked now, so every command refuses a bad [send.smtp]
+        from reporter.send.smtp_config import smtp_settings  # checked now, so every command refuses a bad [send.smtp]
 
         smtp_settings(values.get("smtp", {}), where)
     customers = (config.table("collect") or {}).get("customers_file")

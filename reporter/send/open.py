@@ -24,7 +24,8 @@ def open_transport(
     """Graph mail with the collection's app registration, or SMTP with ``REPORTER_SMTP_PASSWORD``."""
     sender = require_sender(settings)
     if settings.transport == "smtp":
-        from reporter.send.smtp import SmtpTransport, smtp_password, smtp_settings
+        from reporter.send.smtp import SmtpTransport
+        from reporter.send.smtp_config import smtp_password, smtp_settings
 
         smtp = smtp_settings(settings.smtp, settings.where)
         password = smtp_password(env)
@@ -39,7 +40,8 @@ def check_ready(settings: SendSettings, graph_table: Mapping[str, Any], env: Map
     """Everything a send needs that can be checked without the network: before a run collects and renders."""
     sender = require_sender(settings)
     if settings.transport == "smtp":
-        from reporter.send.smtp import SmtpTransport, smtp_password, smtp_settings
+        from reporter.send.smtp import SmtpTransport
+        from reporter.send.smtp_config import smtp_password, smtp_settings
 
         ca_bundle = env.get("REPORTER_CA_BUNDLE") or graph_table.get("ca_bundle")
         smtp = smtp_settings(settings.smtp, settings.where)

@@ -320,17 +320,7 @@ def _deliver(
                 f"the daily limit of {allowance.limit:,} recipients is reached; run reporter send again after "
                 f"{_when(room)} to send the rest"
             )
-        ledger.begin(
-            period=run.period,
-            key=item.key,
-            resend=entry.resend,
-            message_id=message,
-            transport=transport.name,
-            sender=sender,
-            recipients=delivery.recipients,
-            attachments=[a.sha256 for a in delivery.attachments],
-            now=now,
-        )
+        _begin(ledger, run, item, entry.resend, message, transport, sender, now)
     except ReporterError as exc:  # before the hand-over: nothing went
         raise _Fatal(Outcome(item.key, item.customer, NOT_SENT, str(exc)), exc) from None
 
@@ -394,6 +384,21 @@ def _record_failure(
     detail: str,
 ) -> None:
     now = clock.now()
+    _begin(ledger, run, item, resend, message_id, transport, sender, now)
+    ledger.finish(run.period, item.key, resend, State.FAILED, now, detail)
+
+
+def _begin(
+    ledger: Ledger,
+    run: RunFolder,
+    item: Planned,
+    resend: int,
+    message_id: str,
+    transport: MailTransport,
+    sender: str,
+    now: datetime,
+) -> None:
+    """The ledger's row for a delivery about to be handed over (or refused before it could be)."""
     ledger.begin(
         period=run.period,
         key=item.key,
@@ -405,7 +410,6 @@ def _record_failure(
         attachments=[ref.sha256 for ref in item.attachments],
         now=now,
     )
-    ledger.finish(run.period, item.key, resend, State.FAILED, now, detail)
 
 
 def _when(moment: datetime | None) -> str:

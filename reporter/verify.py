@@ -260,7 +260,19 @@ def _check_message(path: Path, name: str, tenant: str | None, report: Report) ->
         report.checked.append(f"{name} (tenant)")
 
 
-def _check_customer_workbook(path: Path, name: str, tenant: str, report: Report) -> None:
+def customer_workbook_problems(data: bytes, name: str, tenant: str) -> list[str]:
+    """Why the customer workbook ``data`` (the file ``name``) is not ``tenant``'s own, or nothing.
+
+    Stricter than ``verify``: a workbook that names no tenant at all is not taken for anyone's.
+    """
+    report = Report()
+    _check_customer_workbook(io.BytesIO(data), name, tenant, report)
+    if not report.problems and not report.checked:
+        report.problems.append(f"{name}: names no tenant, so it cannot be shown to be {tenant}'s")
+    return report.problems
+
+
+def _check_customer_workbook(path: Path | BinaryIO, name: str, tenant: str, report: Report) -> None:
     """A customer's own workbook names its tenant on its overview sheet: it must be the manifest's."""
     import openpyxl  # only a run folder with customer workbooks needs it
 

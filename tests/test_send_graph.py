@@ -210,3 +210,28 @@ def test_exchange_s_own_daily_limit_stops_cleanly_with_exit_3(tmp_path: Path, em
     with sqlite3.connect(tmp_path / "deliveries.sqlite") as db:
         assert db.execute("SELECT count(*) FROM deliveries WHERE state = 'sent'").fetchone() == (delivered,)
         assert db.execute("SELECT count(*) FROM deliveries WHERE state = 'pending'").fetchone() == (0,)
+
+
+def test_customer_workbooks_swapped_in_the_manifest_are_never_sent(tmp_path: Path, emulator: Emulator) -> None:
+    from reporter.manifest import document_bytes, manifest_self_hash
+
+    run = tmp_path / "2026-11"
+    args = ["render", str(SAMPLE), "--out", str(run), "--workers", "1", "--customer-workbooks"]
+    rendered = CliRunner().invoke(cli, args)
+    assert rendered.exit_code == 0, rendered.output
+    document = json.loads((run / "manifest.json").read_text())
+    books = [e for e in document["files"] if e["kind"] == "customer-workbook"]
+    books[0]["tenantId"], books[1]["tenantId"] = books[1]["tenantId"], books[0]["tenantId"]
+    document["manifestSha256"] = manifest_self_hash(document)
+    (run / "manifest.json").write_bytes(document_bytes(document))
+    tenants = sorted(e["tenantId"] for e in books)
+    customers = tmp_path / "customers.csv"
+    rows = [f"{t},,it@c{i}.example," for i, t in enumerate(tenants)]
+    customers.write_text("tenantId,name,to,cc\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = send(tmp_path, emulator, run, "--config", write_config(tmp_path, emulator, customers))
+    assert result.exit_code == 2, result.output
+    assert result.output.count("is the workbook of") == 2
+    delivered = Counter(map(delivery_of, emulator.mail.delivered()))
+    assert books[0]["tenantId"] not in delivered
+    assert books[1]["tenantId"] not in delivered
+    assert sum(delivered.values()) == len(tenants) - 2 + 1

@@ -299,3 +299,36 @@ def test_customers_file_rows_without_a_report_in_the_run_are_listed(
     result = send(run.folder, "--config", config(tmp_path, run, server), env=server.env())
     assert result.exit_code == 0, result.output
     assert "not sent (not in this period's reports): 1" in result.output
+
+
+def test_damaged_rows_anywhere_and_databases_with_only_a_view_are_one_line(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    toml = config(tmp_path, run, server)
+    assert send(run.folder, "--config", toml, "--only", run.tenants[0], env=server.env()).exit_code == 0
+    with sqlite3.connect(tmp_path / "deliveries.sqlite") as db:  # a damaged row of another period
+        db.execute("UPDATE deliveries SET started_at = 'zzz-garbage', period = '2026-10'")
+    damaged = send(run.folder, "--config", toml, env=server.env())
+    assert damaged.exit_code == 1
+    assert "has a damaged row" in damaged.stderr
+    assert len(damaged.stderr.strip().splitlines()) == 1
+
+    view = tmp_path / "view.sqlite"
+    with sqlite3.connect(view) as db:
+        db.execute("CREATE VIEW v AS SELECT 1")
+    before = view.read_bytes()
+    refused = send(run.folder, "--config", toml, "--ledger", view, env=server.env())
+    assert refused.exit_code == 1
+    assert "not reporter's delivery ledger" in refused.stderr
+    assert view.read_bytes() == before
+    assert not (tmp_path / "view.sqlite.lock").exists()  # not even a lock file beside someone else's file
+
+
+def test_a_dry_run_outbox_inside_the_run_folder_is_refused(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    toml = config(tmp_path, run, server)
+    result = send(run.folder, "--config", toml, "--dry-run", run.folder / "outbox", env=server.env())
+    assert result.exit_code == 1
+    assert "is inside the run folder" in result.stderr
+    assert not (run.folder / "outbox").exists()

@@ -76,7 +76,7 @@ def run(
     if then_send:  # a send that cannot start is said now, before collecting and rendering
         from reporter.send.open import check_ready
 
-        check_ready(config.send, config.collect.graph, os.environ)
+        check_ready(config.send, config.collect.graph, os.environ, customers_file=customers_file)
     this_month = datetime.now(UTC).strftime("%Y-%m")
     period = check_begun(this_month if period is None else period, this_month)  # now, before the renderers are imported
     # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.

@@ -94,7 +94,7 @@ def send_folder(
     from datetime import UTC, datetime
 
     from reporter.errors import ConfigError
-    from reporter.send.job import deliver, ledger_path, ledger_status, plan_folder
+    from reporter.send.job import check_outbox, deliver, ledger_path, ledger_status, plan_folder
     from reporter.send.outbox import write_outbox
     from reporter.send.progress import progress_for
 
@@ -107,6 +107,7 @@ def send_folder(
         _print(ledger_status(run, planned, ledger))
         return 0
     if outbox is not None:
+        check_outbox(run, outbox)
         sender = settings.sender or "reports@reporter.invalid"
         written = write_outbox(outbox, run, planned, sender, datetime.now(UTC))
         files = sum(1 for _, what in written if what.endswith(".eml"))

@@ -41,6 +41,14 @@ def plan_folder(
     return run, plan(run, directory, settings.partner_to, only=only)
 
 
+def check_outbox(run: RunFolder, outbox: Path) -> None:
+    """A dry run's outbox is never inside the run folder (it would no longer be a render of ours)."""
+    if outbox.resolve().is_relative_to(run.folder.resolve()):
+        raise ConfigError(
+            f"the outbox {outbox} is inside the run folder {run.folder}", "give --dry-run a folder outside it"
+        )
+
+
 def ledger_path(run_dir: Path, settings: SendSettings, ledger_file: Path | None = None) -> Path:
     """``--ledger``, else ``[send] ledger``, else ``deliveries.sqlite`` beside the run folder."""
     return ledger_file or settings.ledger or run_dir.resolve().parent / LEDGER_NAME
@@ -70,6 +78,7 @@ def deliver(
             f"the delivery ledger {ledger_file} is inside the run folder {run.folder}",
             "keep it beside the run folders (the default), where re-rendering a period cannot meet it",
         )
+    ledger.check_ours()  # before a lock file is made beside it
     busy = OutputError(f"another reporter send is using {ledger.path}", "wait for it to finish")
     with exclusive_lock(ledger.lock_file, busy), ledger:
         transport = open_transport(settings, graph_table, env, budget_seconds=budget, clock=clock)

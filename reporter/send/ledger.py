@@ -119,14 +119,14 @@ class Ledger:
         self._connection = connection
         try:
             with self._db() as db:
-                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                ours = {"deliveries", "meta"}
-                if tables and (tables != ours or _schema(db) is None):
-                    raise OutputError(
-                        f"{self.path} is an SQLite database but not reporter's delivery ledger; nothing was changed",
-                        "give --ledger (or [send] ledger) a new file, or the deliveries.sqlite reporter made",
-                    )
+                _refuse_foreign(db, self.path)
                 if read_only:
+                    version = _schema(db)
+                    if version != SCHEMA_VERSION:
+                        raise OutputError(
+                            f"{self.path}: a delivery ledger of another version ({version})",
+                            "use the version of reporter that wrote it",
+                        )
                     return self
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
@@ -143,6 +143,12 @@ class Ledger:
             self.close()
             raise
         return self
+
+    def check_ours(self) -> None:
+        """Refuse now, touching nothing (not even a lock file beside it), a file that is not a ledger of ours."""
+        self._check_file(must_exist=False)
+        if self.path.exists() and self.path.stat().st_size > 0:
+            self.open(read_only=True).close()
 
     def _check_file(self, *, must_exist: bool) -> None:
         """Only a regular file (or nothing yet, to create) is a ledger: a FIFO, device or folder is refused."""
@@ -268,13 +274,32 @@ class Ledger:
                 "WHERE started_at > ? AND state IN ('pending', 'sent', 'unknown') ORDER BY started_at",
                 (since.isoformat(),),
             ).fetchall()
-        return [(datetime.fromisoformat(started), count) for started, count in rows]
+        try:
+            return [(datetime.fromisoformat(str(started)), int(count)) for started, count in rows]
+        except (ValueError, TypeError) as exc:
+            raise OutputError(
+                f"the delivery ledger {self.path} has a damaged row: {exc}",
+                "restore the ledger from a backup; it is the record of what was sent",
+            ) from None
 
 
 _SELECT = (
     "SELECT period, key, resend, message_id, transport, sender, recipients, attachments, state, "
     "started_at, finished_at, detail FROM deliveries"
 )
+
+
+_OURS = {"deliveries", "meta", "deliveries_started", "sqlite_autoindex_deliveries_1", "sqlite_autoindex_meta_1"}
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """A database holding anything but reporter's tables and indexes (a table, a view, a trigger) is not ours."""
+    names = {str(row[0]) for row in db.execute("SELECT name FROM sqlite_master")}
+    if names and (not names <= _OURS or _schema(db) is None):
+        raise OutputError(
+            f"{path} is an SQLite database but not reporter's delivery ledger; nothing was changed",
+            "give --ledger (or [send] ledger) a new file, or the deliveries.sqlite reporter made",
+        )
 
 
 def _schema(db: sqlite3.Connection) -> str | None:

@@ -36,9 +36,20 @@ def open_transport(
     return open_graph_mail(graph_settings(graph_table, env), sender, budget_seconds=budget_seconds, clock=clock)
 
 
-def check_ready(settings: SendSettings, graph_table: Mapping[str, Any], env: Mapping[str, str]) -> None:
+def check_ready(
+    settings: SendSettings,
+    graph_table: Mapping[str, Any],
+    env: Mapping[str, str],
+    *,
+    customers_file: Path | None = None,
+) -> None:
     """Everything a send needs that can be checked without the network: before a run collects and renders."""
     sender = require_sender(settings)
+    if (customers_file or settings.customers_file) is None and not settings.partner_to:
+        raise ConfigError(
+            "nobody to send to: no customers file and no [send] partner_to",
+            "name the customers file (with to and cc columns) in [collect] customers_file or --customers-file",
+        )
     if settings.transport == "smtp":
         from reporter.send.smtp import SmtpTransport
         from reporter.send.smtp_config import smtp_password, smtp_settings

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from email.policy import SMTPUTF8
 from pathlib import Path
 
 from reporter.atomic import replace_folder, write_bytes
@@ -47,7 +48,7 @@ def write_outbox(
                 written.append((item, f"would fail: {refused}"))
                 continue
             name = f"{number:04d}-{item.key}.eml"
-            write_bytes(staging / name, to_mime(delivery, date=now).as_bytes())
+            write_bytes(staging / name, to_mime(delivery, date=now).as_bytes(policy=SMTPUTF8))
             rows.append(
                 [
                     name,

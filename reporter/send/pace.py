@@ -21,9 +21,10 @@ DAY = timedelta(days=1)
 class Pacer:
     """At most ``per_minute`` turns a minute, evenly spaced; thread-safe."""
 
-    def __init__(self, per_minute: float, clock: Clock) -> None:
+    def __init__(self, per_minute: float, clock: Clock, stop: threading.Event | None = None) -> None:
         self._interval = 60.0 / per_minute
         self._clock = clock
+        self._stop = stop
         self._lock = threading.Lock()
         self._next: float | None = None
 
@@ -34,7 +35,10 @@ class Pacer:
             self._next = turn + self._interval
         delay = turn - self._clock.monotonic()
         if delay > 0:
-            self._clock.sleep(delay)
+            if self._stop is not None:
+                self._stop.wait(delay)  # a stopped send does not wait its turn out
+            else:
+                self._clock.sleep(delay)
 
     def seconds_for(self, count: int) -> float:
         """About how long ``count`` turns take."""

@@ -237,15 +237,19 @@ def _check_names_only(item: Planned, words: MessageFile) -> None:
 
 
 def _check_own_reports(item: Planned, attachments: tuple[Attachment, ...]) -> None:
-    """Each customer PDF carries that customer's own data (as ``reporter verify`` checks), in the very bytes
-    to be sent: a manifest whose tenant ids were changed to send one customer another's report is refused."""
-    from reporter.verify import customer_pdf_problems  # pypdf: only when sending
+    """Each customer PDF and workbook carries that customer's own data (as ``reporter verify`` checks), in the
+    very bytes to be sent: a manifest whose tenant ids were changed to send one customer another's report is
+    refused."""
+    from reporter.verify import customer_pdf_problems, customer_workbook_problems  # pypdf, openpyxl: only here
 
     for ref, attachment in zip(item.attachments, attachments, strict=True):
+        problems = []
         if ref.kind == ArtifactKind.CUSTOMER_PDF.value:
             problems = customer_pdf_problems(attachment.data, ref.path, item.key)
-            if problems:
-                raise DeliveryRefused(f"{problems[0]}; not sent", "check the folder with reporter verify")
+        elif ref.kind == ArtifactKind.CUSTOMER_WORKBOOK.value:
+            problems = customer_workbook_problems(attachment.data, ref.path, item.key)
+        if problems:
+            raise DeliveryRefused(f"{problems[0]}; not sent", "check the folder with reporter verify")
 
 
 def _attachment_name(path: str, period: str) -> str:

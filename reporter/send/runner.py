@@ -145,10 +145,10 @@ def send_run(
             due.append(decided)
     if not due:
         return report
-    pacer = Pacer(limits.rate_per_minute, clock)
+    stop = threading.Event()
+    pacer = Pacer(limits.rate_per_minute, clock, stop)
     allowance = DailyAllowance(limits.daily_recipient_limit, ledger.recipients_since(clock.now() - DAY))
     progress.begin(len(due), pacer.seconds_for(len(due)))
-    stop = threading.Event()
     lock = threading.Lock()
 
     def record(outcome: Outcome) -> None:
@@ -192,6 +192,9 @@ def send_run(
                 stop.set()
                 for future in futures:
                     future.cancel()
+                with lock:
+                    went = sum(1 for o in report.outcomes if o.status == SENT)
+                progress.notice(f"stopped: {went} sent before the stop; reporter send --status lists every customer")
                 raise
     finally:
         progress.end()

@@ -107,11 +107,12 @@ def _bounded_reply(client: smtplib.SMTP) -> tuple[int, bytes]:
         if len(line) > _MAX_LINE:
             client.close()
             raise smtplib.SMTPResponseException(500, b"Line too long.")
-        lines.append(line[4:].strip(b" \t\r\n"))
-        try:
-            code = int(line[:3])
-        except ValueError:
+        separator = line[3:4]
+        if not line[:3].isdigit() or separator not in (b" ", b"-", b"\r", b"\n", b""):
+            lines.append(line.strip(b" \t\r\n"))  # not a reply line: quoted whole
             return -1, b"\n".join(lines)
+        lines.append(line[4:].strip(b" \t\r\n"))
+        code = int(line[:3])
         if line[3:4] != b"-":
             return code, b"\n".join(lines)
         if len(lines) >= MAX_REPLY_LINES:

@@ -11,10 +11,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reporter.send.runner import FAILED, PENDING, UNKNOWN, Outcome
 
 
+def estimate(seconds: float) -> str:
+    """``about 13 minutes``, ``less than a second``: how long a send will take, as people say it."""
+    return duration(seconds) if seconds < 1 else f"about {duration(seconds)}"
+
+
 def duration(seconds: float) -> str:
     """``13 minutes``, ``1 hour 7 minutes``, ``40 seconds``: a wait as people say it."""
     if seconds < 1:
-        return "under a second"
+        return "less than a second"
     seconds = round(seconds)
     if seconds < 90:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
@@ -34,7 +39,7 @@ class LineProgress:
         self._lock = threading.Lock()
 
     def begin(self, total: int, seconds: float) -> None:
-        self._line(f"sending {total} message(s) at {self._rate:g} a minute: about {duration(seconds)}")
+        self._line(f"sending {total} message(s) at {self._rate:g} a minute: {estimate(seconds)}")
 
     def done(self, outcome: Outcome) -> None:
         if outcome.status in (FAILED, UNKNOWN, PENDING):
@@ -70,7 +75,7 @@ class BarProgress(LineProgress):
         self._task = self._bar.add_task("send", total=0)
 
     def begin(self, total: int, seconds: float) -> None:
-        self._console.print(f"sending {total} message(s) at {self._rate:g} a minute: about {duration(seconds)}")
+        self._console.print(f"sending {total} message(s) at {self._rate:g} a minute: {estimate(seconds)}")
         self._bar.update(self._task, total=total)
         self._bar.start()
 

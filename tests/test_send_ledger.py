@@ -107,3 +107,13 @@ def test_the_pacer_spaces_hand_overs_evenly() -> None:
         pacer.wait_turn()
     assert clock.slept == [2.0, 2.0, 2.0]
     assert pacer.seconds_for(400) == pytest.approx(798.0)  # 400 customers at 30 a minute: 13 minutes
+
+
+def test_the_send_says_how_long_it_will_take_before_it_starts() -> None:
+    import io
+
+    from reporter.send.progress import LineProgress
+
+    stream = io.StringIO()
+    LineProgress(stream, 30).begin(400, Pacer(30, StepClock()).seconds_for(400))
+    assert stream.getvalue() == "sending 400 message(s) at 30 a minute: about 13 minutes\n"

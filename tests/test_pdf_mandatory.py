@@ -15,10 +15,11 @@ from reporter.model import ComplianceStatus, RequirementType, Snapshot
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
-from reporter.view import build_context
-from reporter.view.documents import MANDATORY_MET, NOT_REPORTED
+from reporter.view import build_context, wording
 from tests.test_pdf_reports import _requirement, built_sample, pdf_text, squash
 
+MANDATORY_MET = wording.mandatory_met()
+NOT_REPORTED = wording.not_reported_by_microsoft()
 MET = squash(MANDATORY_MET)
 ADMINS = "MFA for the partner's own admins"
 CONTACT = "Security contact provided"

@@ -9,7 +9,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
-from reporter.view.documents import NOT_REPORTED
 from reporter.view.fmt import plain
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
@@ -22,11 +21,6 @@ def breakable(text: str) -> Markup:
     mid-word when a column is too narrow.
     """
     return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(plain(text)))))  # noqa: S704 (escaped first)
-
-
-def thousands(value: int) -> str:
-    """``5000`` → ``"5,000"``."""
-    return f"{value:,}"
 
 
 def finalize(value: object) -> object:
@@ -49,6 +43,4 @@ def environment(folder: Path | None = None) -> Environment:
         finalize=finalize,
     )
     env.filters["breakable"] = breakable
-    env.filters["thousands"] = thousands
-    env.globals["not_reported"] = NOT_REPORTED
     return env

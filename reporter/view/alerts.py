@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from reporter.model import SEVERITY_ORDER, Alert, AlertSeverity, AlertStatus
-from reporter.view import fmt
+from reporter.model import SEVERITY_ORDER, Alert, AlertSeverity
+from reporter.view import fmt, wording
 
 SEVERITY_COLOURS = {
     AlertSeverity.HIGH: "#C62828",
@@ -15,12 +15,6 @@ SEVERITY_COLOURS = {
     AlertSeverity.LOW: "#F9A825",
     AlertSeverity.INFORMATIONAL: "#1565C0",
     AlertSeverity.UNKNOWN: "#757575",
-}
-_STATUS = {
-    AlertStatus.ACTIVE: "Active",
-    AlertStatus.INVESTIGATING: "Investigating",
-    AlertStatus.RESOLVED: "Resolved",
-    AlertStatus.UNKNOWN: "Unknown",
 }
 
 
@@ -40,7 +34,7 @@ class AlertRow:
 
 
 def severity_label(severity: AlertSeverity) -> str:
-    return severity.value.capitalize()
+    return wording.severity(severity)
 
 
 def open_alert_rows(alerts: Iterable[Alert]) -> tuple[AlertRow, ...]:
@@ -51,12 +45,12 @@ def open_alert_rows(alerts: Iterable[Alert]) -> tuple[AlertRow, ...]:
     return tuple(
         AlertRow(
             id=a.id,
-            title=a.display_name or a.alert_type or "Security alert",
+            title=a.display_name or a.alert_type or wording.alert_title_fallback(),
             description=a.description or "",
             severity=severity_label(a.severity),
             severity_key=a.severity.value,
             severity_colour=SEVERITY_COLOURS[a.severity],
-            status=_STATUS[a.status],
+            status=wording.alert_status(a.status),
             detected=fmt.timestamp(a.detected_date_time),
             tenant_id=a.customer_tenant_id,
             alert_type=a.alert_type or "",
@@ -111,11 +105,11 @@ def alert_record_rows(alerts: Iterable[Alert], names: Mapping[str, str]) -> tupl
         rows.append(
             AlertRecordRow(
                 id=a.id,
-                title=a.display_name or a.alert_type or "Security alert",
+                title=a.display_name or a.alert_type or wording.alert_title_fallback(),
                 description=a.description or "",
                 severity=severity_label(a.severity),
                 severity_key=a.severity.value,
-                status=_STATUS[a.status],
+                status=wording.alert_status(a.status),
                 is_open=a.is_open,
                 is_test=a.is_test,
                 alert_type=a.alert_type or "",
@@ -123,7 +117,7 @@ def alert_record_rows(alerts: Iterable[Alert], names: Mapping[str, str]) -> tupl
                 customer=names.get(tenant.lower(), tenant),
                 detected_at=a.detected_date_time,
                 resolved_at=a.resolved_on_date_time,
-                resolved_reason=a.resolved_reason.value.capitalize() if a.resolved_reason else "",
+                resolved_reason=wording.resolved_reason(a.resolved_reason) if a.resolved_reason else "",
                 resolved_by=a.resolved_by or "",
             )
         )

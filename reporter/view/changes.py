@@ -8,11 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reporter.model import Snapshot
-from reporter.view import fmt
+from reporter.model import ComplianceStatus, PolicyStatus, RequirementType, Snapshot
+from reporter.view import fmt, wording
 from reporter.view.customers import CustomerRow, customer_rows
-from reporter.view.posture import Level, format_percent, whole_percent
-from reporter.view.requirements import TITLES
+from reporter.view.posture import Finding, Level, Policy
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyMove:
+    """One policy of a customer that changed: ``subject`` is an id ``wording.policy_subject`` names."""
+
+    subject: str
+    before: Policy | PolicyStatus
+    after: Policy | PolicyStatus
+
+    @property
+    def texts(self) -> tuple[str, str, str]:
+        """(what, before, after) as documents print them, e.g. ("Security defaults", "Off", "On")."""
+        return (wording.policy_subject(self.subject), _policy_text(self.before), _policy_text(self.after))
+
+
+def _policy_text(value: Policy | PolicyStatus) -> str:
+    return value.label if isinstance(value, Policy) else wording.policy_status(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +40,33 @@ class CustomerChange:
     coverage_after: float | None
     level_before: Level
     level_after: Level
-    policy_changes: tuple[tuple[str, str, str], ...]
-    """(what, before, after), e.g. ("Security defaults", "Off", "On")."""
-    new_items: tuple[str, ...]
-    resolved_items: tuple[str, ...]
+    policy_moves: tuple[PolicyMove, ...]
+    new_findings: tuple[Finding, ...]
+    """This period's findings of a kind the previous period did not have."""
+    resolved_findings: tuple[Finding, ...]
+    """The previous period's findings of a kind this period no longer has."""
+
+    @property
+    def policy_changes(self) -> tuple[tuple[str, str, str], ...]:
+        """(what, before, after), e.g. ("Security defaults", "Off", "On")."""
+        return tuple(m.texts for m in self.policy_moves)
+
+    @property
+    def new_items(self) -> tuple[str, ...]:
+        return tuple(f.reason for f in self.new_findings)
+
+    @property
+    def resolved_items(self) -> tuple[str, ...]:
+        return tuple(f.reason for f in self.resolved_findings)
+
+    @property
+    def detail_lines(self) -> tuple[str, ...]:
+        """Every policy change, new finding and resolved finding as one finished line each."""
+        return (
+            *(wording.policy_move(*texts) for texts in self.policy_changes),
+            *(wording.new_item(reason) for reason in self.new_items),
+            *(wording.resolved_item(reason) for reason in self.resolved_items),
+        )
 
     @property
     def coverage_delta(self) -> float | None:
@@ -37,13 +77,7 @@ class CustomerChange:
     @property
     def coverage_change_text(self) -> str:
         """``"62% → 71% (+9 pts)"``, or the one known side."""
-        before, after = self.coverage_before, self.coverage_after
-        if before is None or after is None:
-            return f"{format_percent(before)} → {format_percent(after)}"
-        points = whole_percent(after) - whole_percent(before)  # adds up with the figures shown
-        sign = "±" if points == 0 else "+" if points > 0 else "−"
-        unit = "pt" if abs(points) == 1 else "pts"
-        return f"{format_percent(before)} → {format_percent(after)} ({sign}{abs(points)} {unit})"
+        return wording.coverage_change(self.coverage_before, self.coverage_after)
 
     @property
     def changed(self) -> bool:
@@ -53,9 +87,9 @@ class CustomerChange:
         return bool(
             moved
             or known_now
-            or self.policy_changes
-            or self.new_items
-            or self.resolved_items
+            or self.policy_moves
+            or self.new_findings
+            or self.resolved_findings
             or self.level_before != self.level_after
         )
 
@@ -63,11 +97,24 @@ class CustomerChange:
 @dataclass(frozen=True, slots=True)
 class RequirementChange:
     key: str
-    title: str
-    status_before: str | None
-    status_after: str | None
+    kind: RequirementType
+    compliance_before: ComplianceStatus | None
+    """``None``: the requirement was not there."""
+    compliance_after: ComplianceStatus | None
     score_before: int | None
     score_after: int | None
+
+    @property
+    def title(self) -> str:
+        return wording.requirement_title(self.kind) or self.key
+
+    @property
+    def status_before(self) -> str | None:
+        return wording.compliance(self.compliance_before) if self.compliance_before else None
+
+    @property
+    def status_after(self) -> str | None:
+        return wording.compliance(self.compliance_after) if self.compliance_after else None
 
     @property
     def score_delta(self) -> int | None:
@@ -77,7 +124,7 @@ class RequirementChange:
 
     @property
     def status_changed(self) -> bool:
-        return self.status_before != self.status_after
+        return self.compliance_before != self.compliance_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +193,14 @@ def _by_name(item: tuple[str, str]) -> tuple[str, str]:
 
 def _customer_change(before: CustomerRow, after: CustomerRow) -> CustomerChange:
     b, a = before.posture, after.posture
-    policies = (
-        ("MFA policy", b.policy.label, a.policy.label),
-        ("Security defaults", fmt.policy_status(b.security_defaults), fmt.policy_status(a.security_defaults)),
-        ("Conditional Access", fmt.policy_status(b.conditional_access), fmt.policy_status(a.conditional_access)),
-        ("Per-user MFA", fmt.policy_status(b.per_user_mfa), fmt.policy_status(a.per_user_mfa)),
+    moves = (
+        PolicyMove("mfa-policy", b.policy, a.policy),
+        PolicyMove("security-defaults", b.security_defaults, a.security_defaults),
+        PolicyMove("conditional-access", b.conditional_access, a.conditional_access),
+        PolicyMove("per-user-mfa", b.per_user_mfa, a.per_user_mfa),
     )
-    keys_before = {f.key: f.reason for f in b.findings}
-    keys_after = {f.key: f.reason for f in a.findings}
+    keys_before = {f.key: f for f in b.findings}
+    keys_after = {f.key: f for f in a.findings}
     return CustomerChange(
         tenant_id=after.customer.tenant_id,
         name=after.name,
@@ -161,9 +208,9 @@ def _customer_change(before: CustomerRow, after: CustomerRow) -> CustomerChange:
         coverage_after=a.coverage,
         level_before=b.level,
         level_after=a.level,
-        policy_changes=tuple(p for p in policies if p[1] != p[2]),
-        new_items=tuple(reason for key, reason in keys_after.items() if key not in keys_before),
-        resolved_items=tuple(reason for key, reason in keys_before.items() if key not in keys_after),
+        policy_moves=tuple(m for m in moves if m.before != m.after),
+        new_findings=tuple(f for key, f in keys_after.items() if key not in keys_before),
+        resolved_findings=tuple(f for key, f in keys_before.items() if key not in keys_after),
     )
 
 
@@ -177,9 +224,9 @@ def _requirement_changes(previous: Snapshot, current: Snapshot) -> tuple[Require
         assert title_source is not None
         change = RequirementChange(
             key=key,
-            title=TITLES.get(title_source.requirement_type, key),
-            status_before=fmt.compliance(b.compliance_status) if b else None,
-            status_after=fmt.compliance(a.compliance_status) if a else None,
+            kind=title_source.requirement_type,
+            compliance_before=b.compliance_status if b else None,
+            compliance_after=a.compliance_status if a else None,
             score_before=b.score if b else None,
             score_after=a.score if a else None,
         )

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reporter.model import Alert, Customer, Snapshot
-from reporter.view.posture import Level, Policy, Posture, assess, format_percent
+from reporter.view.fmt import format_percent
+from reporter.view.posture import Level, Policy, Posture, assess
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,23 @@ class CustomerRow:
     @property
     def coverage_text(self) -> str:
         return format_percent(self.posture.coverage)
+
+    @property
+    def domain(self) -> str:
+        """The tenant's default domain, or empty."""
+        return self.customer.default_domain_name or ""
+
+    @property
+    def level(self) -> Level:
+        return self.posture.level
+
+    @property
+    def policy_label(self) -> str:
+        return self.posture.policy.label
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.posture.reasons
 
 
 @dataclass(frozen=True, slots=True)

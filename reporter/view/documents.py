@@ -9,7 +9,7 @@ from datetime import datetime
 
 from reporter.model import MANDATORY_FOR_CSP, Alert, ComplianceStatus, DataGap, Snapshot
 from reporter.snapshot import sha256
-from reporter.view import fmt
+from reporter.view import fmt, wording
 from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
 from reporter.view.brand import Brand
 from reporter.view.changes import Changes, CustomerChange, RequirementChange, compare
@@ -21,9 +21,10 @@ from reporter.view.customers import (
     bucket_index,
     customer_rows,
 )
+from reporter.view.fmt import format_percent
 from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
-from reporter.view.posture import Action, Finding, Level, format_percent
-from reporter.view.requirements import TITLES, RequirementRow, requirement_rows
+from reporter.view.posture import Action, Finding, Level
+from reporter.view.requirements import RequirementRow, requirement_rows, title
 
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
@@ -32,13 +33,8 @@ ALERTS_SOURCE = "alerts"
 """The collector's name for the security alerts source, as a ``DataGap`` names it."""
 
 ALERTS_UNKNOWN = "Not available"
-"""What a figure counting alerts shows when the alerts could not be collected: unknown, not 0."""
-
-CUSTOMER_ALERTS_NOTE = (
-    "Security alerts could not be checked this time: they could not be collected from Microsoft "
-    "(a data gap). Whether there are open alerts is unknown."
-)
-"""A customer's documents say this instead of "no open alerts" when the alerts are a data gap."""
+"""Kept for the workbook and message code, which compare against it: documents print ``wording.alerts_unknown()``
+(through ``SummaryView.open_alerts_figure``), whose English it must equal."""
 
 COMPARISON_MINIMUM = 5
 """Customers with MFA data a base needs before a customer's report compares against it:
@@ -51,6 +47,10 @@ class Count:
     count: int
     colour: str
     share: str = ""
+
+    @property
+    def count_text(self) -> str:
+        return fmt.number(self.count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,37 +111,60 @@ class ChangesSummary:
     lost: tuple[str, ...]
     lost_total: int
     lost_more: int
+    heading: str = ""
+    """``"Since October 2026"``."""
+    score_label: str = ""
+    gained_total_text: str = ""
+    lost_total_text: str = ""
+    customers_more_text: str = ""
+    gained_more_text: str = ""
+    lost_more_text: str = ""
+    compared_with: tuple[str, str] = ("", "")
+    """The sentence naming the archived snapshot, in the two pieces around its digest (set apart in the document)."""
+    previous_sha256: str = ""
 
 
 def changes_summary(changes: Changes) -> ChangesSummary:
     def first(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
         return tuple(name for _, name in items[:TOP_CHANGES])
 
+    previous_label = period_label(changes.previous_period)
+    span = wording.move(fmt.number(changes.score_before, 1), fmt.number(changes.score_after, 1))
+    customers_more = max(0, len(changes.customers) - TOP_CHANGES)
+    gained_more = max(0, len(changes.customers_gained) - TOP_CHANGES)
+    lost_more = max(0, len(changes.customers_lost) - TOP_CHANGES)
     return ChangesSummary(
         previous_period=changes.previous_period,
-        previous_period_label=period_label(changes.previous_period),
-        score_text=(
-            f"{fmt.number(changes.score_before, 1)} → {fmt.number(changes.score_after, 1)} ({changes.score_delta_text})"
-        ),
+        previous_period_label=previous_label,
+        score_text=f"{span} ({changes.score_delta_text})",
         score_delta=changes.score_delta_text,
-        score_span=f"{fmt.number(changes.score_before, 1)} → {fmt.number(changes.score_after, 1)}",
+        score_span=span,
         requirements=changes.requirements,
         requirement_rows=tuple(
             (
                 r.title,
-                f"{r.status_before or '–'} → {r.status_after or 'removed'}",
-                f"{fmt.number(r.score_before)} → {fmt.number(r.score_after)}",
+                wording.requirement_status_move(r.status_before, r.status_after),
+                wording.move(fmt.number(r.score_before), fmt.number(r.score_after)),
             )
             for r in changes.requirements
         ),
         customers=changes.customers[:TOP_CHANGES],
-        customers_more=max(0, len(changes.customers) - TOP_CHANGES),
+        customers_more=customers_more,
         gained=first(changes.customers_gained),
         gained_total=len(changes.customers_gained),
-        gained_more=max(0, len(changes.customers_gained) - TOP_CHANGES),
+        gained_more=gained_more,
         lost=first(changes.customers_lost),
         lost_total=len(changes.customers_lost),
-        lost_more=max(0, len(changes.customers_lost) - TOP_CHANGES),
+        lost_more=lost_more,
+        heading=wording.since(previous_label),
+        score_label=wording.score_change_label(span),
+        gained_total_text=fmt.number(len(changes.customers_gained)),
+        lost_total_text=fmt.number(len(changes.customers_lost)),
+        customers_more_text=wording.more_customers_changed(customers_more) if customers_more else "",
+        gained_more_text=wording.and_more(gained_more) if gained_more else "",
+        lost_more_text=wording.and_more(lost_more) if lost_more else "",
+        compared_with=wording.compared_with(previous_label),
+        previous_sha256=changes.previous_sha256,
     )
 
 
@@ -202,6 +225,21 @@ class SummaryView:
     """One sentence on the mandatory requirements, saying what is unknown rather than claiming it met."""
     customers_without_data: int = 0
     """Customers Microsoft reported no MFA data for: neither fine nor needing attention, unknown."""
+    customers_total_text: str = ""
+    customers_with_data_text: str = ""
+    attention_total_text: str = ""
+    test_alerts_excluded_text: str = ""
+    attention_more_text: str = ""
+    """The sentence under the attention table when it lists only the first customers, else empty."""
+    no_attention_text: str = ""
+    """What the posture section says when no customer with data needs attention."""
+    open_alert_more_text: str = ""
+    mandatory_callout: tuple[tuple[str, str], ...] = ()
+    """(emphasised label, titles) for each way the mandatory requirements fall short."""
+    mandatory_unknown_note: str = ""
+    """``"Whether they are all met is unknown."`` when none is failing but not all are known to be met."""
+    not_reported: str = ""
+    """How a mandatory requirement missing from the data is labelled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +297,12 @@ class CustomerView:
     """False when the alerts source is a data gap: this customer's open alerts are unknown, not none."""
     alerts_note: str = ""
     """``CUSTOMER_ALERTS_NOTE`` when the alerts are not available, else empty."""
-    nothing_found: str = "Nothing needs attention: MFA is enforced and there are no open security alerts."
+    nothing_found: str = ""
     """What "What we found" says when there are no findings."""
+    since_heading: str = ""
+    """``"Since October 2026:"``, or empty when there is no previous period."""
+    since_text: tuple[str, str, str] = ("", "", "")
+    """What changed since then, in three pieces: the middle one (the new attention level) is emphasised."""
 
 
 @dataclass(frozen=True)
@@ -384,7 +426,7 @@ def _summary_view(
     )
     return SummaryView(
         brand=brand,
-        title=f"Partner security score — {period_label(period)}",
+        title=wording.summary_title(period_label(period)),
         period=period,
         period_label=period_label(period),
         score=fmt.number(score.current_score, 1 if score.current_score and score.current_score % 1 else 0),
@@ -394,9 +436,9 @@ def _summary_view(
         score_percent=percent,
         change=change,
         change_text=(
-            f"{fmt.signed(change.delta)} since {fmt.date(change.previous_at)}"
+            wording.score_change(fmt.signed(change.delta), fmt.date(change.previous_at))
             if change.delta is not None
-            else "no earlier score to compare"
+            else wording.no_earlier_score()
         ),
         requirements=requirements,
         mandatory_failing=mandatory.failing,
@@ -424,25 +466,33 @@ def _summary_view(
         open_alert_list=_open_alert_list(snapshot),
         open_alert_more=max(0, len(open_alerts) - TOP_ALERTS),
         test_alerts_excluded=sum(1 for a in snapshot.alerts if a.is_test),
-        average_response=response[1] if response else "not reported",
+        average_response=response[1] if response else wording.not_reported_lower(),
         provenance=_provenance(snapshot, digest),
         changes=changes,
         changes_summary=changes_summary(changes) if changes else None,
         alerts_available=gap is None,
         alerts_gap_reason=gap.reason if gap else "",
-        alerts_note=(
-            "Security alerts are not available this time: they could not be collected from Microsoft "
-            f"(data gap: {gap.reason.rstrip('.')}). Alert figures are unknown, not zero."
-            if gap
-            else ""
+        alerts_note=wording.summary_alerts_note(gap.reason) if gap else "",
+        open_alerts_figure=fmt.number(len(open_alerts)) if gap is None else wording.alerts_unknown(),
+        customers_total_text=fmt.number(base.customers),
+        customers_with_data_text=fmt.number(base.with_data),
+        attention_total_text=fmt.number(len(needing)),
+        test_alerts_excluded_text=fmt.number(sum(1 for a in snapshot.alerts if a.is_test)),
+        attention_more_text=(
+            wording.more_need_attention(len(needing) - TOP_ATTENTION) if len(needing) > TOP_ATTENTION else ""
         ),
-        open_alerts_figure=fmt.number(len(open_alerts)) if gap is None else ALERTS_UNKNOWN,
+        no_attention_text=(
+            wording.no_attention_without_data(base.customers - base.with_data)
+            if base.customers > base.with_data
+            else wording.no_attention()
+        ),
+        open_alert_more_text=(
+            wording.more_open_alerts(len(open_alerts) - TOP_ALERTS) if len(open_alerts) > TOP_ALERTS else ""
+        ),
+        mandatory_callout=wording.mandatory_callout(mandatory.failing, mandatory.unknown, mandatory.missing),
+        mandatory_unknown_note="" if mandatory.met or mandatory.failing else wording.all_met_unknown(),
+        not_reported=wording.not_reported_by_microsoft(),
     )
-
-
-MANDATORY_MET = "All requirements mandatory for CSP authorization are met."
-NOT_REPORTED = "Not reported by Microsoft"
-"""What a mandatory requirement missing from the data reads: unknown, never met."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,19 +509,7 @@ class MandatoryStatus:
 
     @property
     def verdict(self) -> str:
-        if self.met:
-            return MANDATORY_MET
-        parts = []
-        if self.failing:
-            parts.append(f"not met: {'; '.join(self.failing)}")
-        if self.unknown:
-            parts.append(f"status unknown: {'; '.join(self.unknown)}")
-        if self.missing:
-            parts.append(f"not reported by Microsoft: {'; '.join(self.missing)}")
-        verdict = "Requirements mandatory for CSP authorization " + ". ".join(parts) + "."
-        if not self.failing:
-            verdict += " Whether they are all met is unknown."
-        return verdict
+        return wording.mandatory_verdict(self.failing, self.unknown, self.missing)
 
 
 def mandatory_status(requirements: tuple[RequirementRow, ...]) -> MandatoryStatus:
@@ -484,7 +522,8 @@ def mandatory_status(requirements: tuple[RequirementRow, ...]) -> MandatoryStatu
         for r in mandatory
         if r.status_key not in (ComplianceStatus.COMPLIANT.value, ComplianceStatus.NONCOMPLIANT.value)
     ]
-    missing = [TITLES[t] for t in sorted(MANDATORY_FOR_CSP, key=lambda t: t.value) if TITLES[t] not in present]
+    expected = [title(t, t.value) for t in sorted(MANDATORY_FOR_CSP, key=lambda t: t.value)]
+    missing = [t for t in expected if t not in present]
     return MandatoryStatus(tuple(dict.fromkeys(failing)), tuple(dict.fromkeys(unknown)), tuple(missing))
 
 
@@ -508,7 +547,7 @@ def _customer_actions(actions: tuple[Action, ...], brand: Brand) -> tuple[Action
     shown = []
     for action in actions:
         if action.partner_only:
-            shown.append(Action(f"{brand.name} will follow this up: {action.text}", "", None, True))
+            shown.append(Action(action.kind, "", None, True, followed_up_by=brand.name))
         else:
             shown.append(action)
     return tuple(shown)
@@ -535,7 +574,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
     )
     return CustomerView(
         brand=brand,
-        title=f"Security report for {customer.label}",
+        title=wording.customer_title(customer.label),
         period=context.period,
         period_label=period_label(context.period),
         name=customer.label,
@@ -551,9 +590,9 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         compliant_non_admins=fmt.number(posture.compliant_non_admins),
         policy=posture.policy.label,
         policies=(
-            ("Security defaults", fmt.policy_status(posture.security_defaults)),
-            ("Conditional Access policy requiring MFA", fmt.policy_status(posture.conditional_access)),
-            ("Legacy per-user MFA", fmt.policy_status(posture.per_user_mfa)),
+            (wording.customer_policy("security-defaults"), wording.policy_status(posture.security_defaults)),
+            (wording.customer_policy("conditional-access"), wording.policy_status(posture.conditional_access)),
+            (wording.customer_policy("per-user-mfa"), wording.policy_status(posture.per_user_mfa)),
         ),
         alerts=open_alert_rows(own_alerts),
         comparison=comparison,
@@ -564,10 +603,18 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         change=changes.for_customer(customer.tenant_id) if changes else None,
         is_new=changes.is_new_customer(customer.tenant_id) if changes else False,
         alerts_available=alerts_available,
-        alerts_note="" if alerts_available else CUSTOMER_ALERTS_NOTE,
-        nothing_found=(
-            "Nothing needs attention: MFA is enforced and there are no open security alerts."
-            if alerts_available
-            else "Nothing in the MFA data needs attention; security alerts could not be checked this time."
-        ),
+        alerts_note="" if alerts_available else wording.customer_alerts_note(),
+        nothing_found=wording.nothing_found(alerts_available),
+        since_heading=wording.since_heading(period_label(changes.previous_period)) if changes else "",
+        since_text=_since_text(changes, customer.tenant_id) if changes else ("", "", ""),
     )
+
+
+def _since_text(changes: Changes, tenant_id: str) -> tuple[str, str, str]:
+    """The customer's "since" line in three pieces, the middle one emphasised."""
+    if changes.is_new_customer(tenant_id):
+        return (wording.first_report(), "", "")
+    change = changes.for_customer(tenant_id)
+    if change is None:
+        return (wording.nothing_changed(), "", "")
+    return wording.customer_since(change.level_before.label, change.level_after.label, change.coverage_change_text)

@@ -6,14 +6,30 @@ what is computed here, so a partner sees the same verdict everywhere.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from reporter.model import SEVERITY_ORDER, Alert, AlertSeverity, Customer, PolicyStatus
-from reporter.view import links
+from reporter.view import links, wording
+from reporter.view.fmt import format_percent, whole_percent
+
+__all__ = [
+    "COVERAGE_TARGET",
+    "Action",
+    "ActionKind",
+    "Finding",
+    "FindingKind",
+    "Level",
+    "Policy",
+    "Posture",
+    "assess",
+    "coverage",
+    "format_percent",
+    "open_alerts_by_severity",
+    "policy_of",
+    "whole_percent",
+]
 
 
 class Level(IntEnum):
@@ -28,7 +44,8 @@ class Level(IntEnum):
 
     @property
     def label(self) -> str:
-        return _LEVEL_LABELS[self]
+        """The level's name as documents print it (made by the wording module when asked)."""
+        return wording.level_label(self)
 
     @property
     def colour(self) -> str:
@@ -39,14 +56,6 @@ class Level(IntEnum):
         return self.name.lower().replace("_", "-")
 
 
-_LEVEL_LABELS = {
-    Level.OK: "OK",
-    Level.NO_DATA: "No data",
-    Level.LOW: "Low",
-    Level.MEDIUM: "Medium",
-    Level.HIGH: "High",
-    Level.CRITICAL: "Critical",
-}
 # Distinct in hue and in lightness, so they survive greyscale printing.
 _LEVEL_COLOURS = {
     Level.OK: "#2E7D32",
@@ -69,39 +78,77 @@ class Policy(IntEnum):
 
     @property
     def label(self) -> str:
-        return _POLICY_LABELS[self]
+        """The policy as documents name it (made by the wording module when asked)."""
+        return wording.policy_label(self)
 
-
-_POLICY_LABELS = {
-    Policy.CONDITIONAL_ACCESS: "Conditional Access",
-    Policy.SECURITY_DEFAULTS: "Security defaults",
-    Policy.PER_USER_ONLY: "Per-user MFA only",
-    Policy.NONE: "No MFA policy",
-    Policy.UNKNOWN: "Unknown",
-}
 
 COVERAGE_TARGET = 0.9
 """Share of non-admin users with MFA below which a customer needs attention."""
 
 
+class ActionKind(StrEnum):
+    """Which next step an action is; ``wording.action_text`` says it."""
+
+    CHECK_GDAP = "check-gdap"
+    TURN_ON_MFA = "turn-on-mfa"
+    MOVE_TO_CA = "move-to-ca"
+    REQUIRE_ADMIN_MFA = "require-admin-mfa"
+    REGISTER_USERS = "register-users"
+    RESOLVE_ALERTS = "resolve-alerts"
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
-    """One clear next step, in plain language, with the link where it is taken."""
+    """One clear next step, with the link where it is taken; ``text`` says it in plain language."""
 
-    text: str
+    kind: ActionKind
     url: str
     help_url: str | None = None
     partner_only: bool = False
     """Taken in Partner Center: a customer's own report shows it without the link."""
+    followed_up_by: str = ""
+    """The partner who takes this step for the customer (a customer's own report says so)."""
+
+    @property
+    def text(self) -> str:
+        return wording.action_text(self)
+
+
+class FindingKind(StrEnum):
+    """What kind of problem a finding is; ``wording.finding_reason`` says it with the finding's figures."""
+
+    NO_DATA = "no-data"
+    NO_POLICY = "no-policy"
+    PER_USER_ONLY = "per-user-only"
+    POLICY_UNKNOWN = "policy-unknown"
+    NO_ADMIN_MFA = "no-admin-mfa"
+    LOW_COVERAGE = "low-coverage"
+    OPEN_ALERTS = "open-alerts"
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     level: Level
-    reason: str
+    kind: FindingKind
     action: Action | None
-    key: str = ""
-    """What kind of problem this is (stable across months, unlike the reason's figures)."""
+    share: float | None = None
+    """``LOW_COVERAGE``: the coverage found."""
+    count: int = 0
+    """``OPEN_ALERTS``: how many are open."""
+    severity: AlertSeverity | None = None
+    """``OPEN_ALERTS``: of which severity."""
+
+    @property
+    def key(self) -> str:
+        """What kind of problem this is (stable across months, unlike the reason's figures)."""
+        if self.kind is FindingKind.OPEN_ALERTS and self.severity is not None:
+            return f"{self.kind.value}-{self.severity.value}"
+        return self.kind.value
+
+    @property
+    def reason(self) -> str:
+        """The finding as one sentence (made by the wording module when asked)."""
+        return wording.finding_reason(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +178,11 @@ class Posture:
 
     @property
     def actions(self) -> tuple[Action, ...]:
-        seen: set[str] = set()
+        seen: set[ActionKind] = set()
         unique: list[Action] = []
         for finding in self.findings:
-            if finding.action and finding.action.text not in seen:
-                seen.add(finding.action.text)
+            if finding.action and finding.action.kind not in seen:
+                seen.add(finding.action.kind)
                 unique.append(finding.action)
         return tuple(unique)
 
@@ -209,77 +256,31 @@ def assess(customer: Customer, alerts: Sequence[Alert]) -> Posture:
 def _mfa_findings(customer: Customer, cov: float | None, policy: Policy, tenant: str) -> list[Finding]:
     mfa = customer.mfa
     if mfa is None:
-        return [
-            Finding(
-                Level.NO_DATA,
-                "Microsoft reported no MFA data for this tenant.",
-                Action(
-                    "Check that the partner relationship (GDAP) with this customer is active.",
-                    links.PARTNER_CUSTOMERS,
-                    partner_only=True,
-                ),
-                key="no-data",
-            )
-        ]
+        gdap = Action(ActionKind.CHECK_GDAP, links.PARTNER_CUSTOMERS, partner_only=True)
+        return [Finding(Level.NO_DATA, FindingKind.NO_DATA, gdap)]
     findings: list[Finding] = []
     users = mfa.total_users_count or 0
     if policy is Policy.NONE:
-        findings.append(
-            Finding(
-                Level.CRITICAL,
-                "No MFA policy is switched on: no sign-in is asked for a second factor.",
-                Action(
-                    "Turn on security defaults, or a Conditional Access policy that requires MFA for all users.",
-                    links.portal(tenant, links.SECURITY_DEFAULTS),
-                    links.DOC_SECURITY_DEFAULTS,
-                ),
-                key="no-policy",
-            )
+        turn_on = Action(
+            ActionKind.TURN_ON_MFA, links.portal(tenant, links.SECURITY_DEFAULTS), links.DOC_SECURITY_DEFAULTS
         )
+        findings.append(Finding(Level.CRITICAL, FindingKind.NO_POLICY, turn_on))
     elif policy is Policy.PER_USER_ONLY:
-        findings.append(
-            Finding(
-                Level.LOW,
-                "MFA relies on legacy per-user settings, which Microsoft is retiring.",
-                Action(
-                    "Move to a Conditional Access policy that requires MFA for all users.",
-                    links.portal(tenant, links.CONDITIONAL_ACCESS),
-                    links.DOC_CA_MFA_ALL_USERS,
-                ),
-                key="per-user-only",
-            )
-        )
+        move = Action(ActionKind.MOVE_TO_CA, links.portal(tenant, links.CONDITIONAL_ACCESS), links.DOC_CA_MFA_ALL_USERS)
+        findings.append(Finding(Level.LOW, FindingKind.PER_USER_ONLY, move))
     elif policy is Policy.UNKNOWN:
-        findings.append(
-            Finding(Level.LOW, "Microsoft did not report which MFA policy is in force.", None, key="policy-unknown")
-        )
+        findings.append(Finding(Level.LOW, FindingKind.POLICY_UNKNOWN, None))
     if users > 0 and mfa.compliant_admins_count == 0:
-        findings.append(
-            Finding(
-                Level.HIGH,
-                "No administrator is registered for MFA.",
-                Action(
-                    "Require MFA for every administrator role with Conditional Access.",
-                    links.portal(tenant, links.CONDITIONAL_ACCESS),
-                    links.DOC_CA_MFA_ADMINS,
-                ),
-                key="no-admin-mfa",
-            )
+        admins = Action(
+            ActionKind.REQUIRE_ADMIN_MFA, links.portal(tenant, links.CONDITIONAL_ACCESS), links.DOC_CA_MFA_ADMINS
         )
+        findings.append(Finding(Level.HIGH, FindingKind.NO_ADMIN_MFA, admins))
     if cov is not None and cov < COVERAGE_TARGET:
         level = Level.HIGH if cov < 0.5 else Level.MEDIUM
-        findings.append(
-            Finding(
-                level,
-                f"Only {format_percent(cov)} of users (other than admins) are registered for MFA.",
-                Action(
-                    "Ask the remaining users to register for MFA; the registration report lists who is missing.",
-                    links.portal(tenant, links.REGISTRATION_DETAILS),
-                    links.DOC_CA_MFA_ALL_USERS,
-                ),
-                key="low-coverage",
-            )
+        register = Action(
+            ActionKind.REGISTER_USERS, links.portal(tenant, links.REGISTRATION_DETAILS), links.DOC_CA_MFA_ALL_USERS
         )
+        findings.append(Finding(level, FindingKind.LOW_COVERAGE, register, share=cov))
     return findings
 
 
@@ -289,49 +290,8 @@ def _alert_findings(by_severity: Sequence[tuple[AlertSeverity, int]]) -> list[Fi
     for severity, count in by_severity:
         if count == 0:
             continue
-        noun = "alert" if count == 1 else "alerts"
+        resolve = Action(ActionKind.RESOLVE_ALERTS, links.PARTNER_SECURITY_ALERTS, partner_only=True)
         findings.append(
-            Finding(
-                levels.get(severity, Level.LOW),
-                f"{count} open {severity.value} security {noun}.",
-                Action(
-                    "Investigate and resolve the open alerts (CSP partners must respond within 24 hours).",
-                    links.PARTNER_SECURITY_ALERTS,
-                    partner_only=True,
-                ),
-                key=f"open-alerts-{severity.value}",
-            )
+            Finding(levels.get(severity, Level.LOW), FindingKind.OPEN_ALERTS, resolve, count=count, severity=severity)
         )
     return findings
-
-
-def _percent(value: float, exponent: Decimal) -> Decimal:
-    """``value`` × 100 rounded to ``exponent``, half away from zero (as Excel rounds), for any finite float.
-
-    Decimal arithmetic with room for every digit: the default 28-digit context
-    cannot quantize a large share, and ``value * 100`` as a float can overflow.
-    """
-    with localcontext() as context:
-        context.prec = 400 - min(exponent.adjusted(), 0)  # a float has at most 309 integer digits
-        context.Emax = MAX_EMAX
-        context.Emin = MIN_EMIN
-        scaled = value * 100  # as a float first, as the documents always have rounded
-        exact = Decimal(repr(scaled)) if math.isfinite(scaled) else Decimal(repr(value)) * 100
-        return exact.quantize(exponent, rounding=ROUND_HALF_UP)
-
-
-def whole_percent(value: float) -> int:
-    """``0.125`` → ``13``: a share as the whole percent a document shows (half away from zero)."""
-    return int(_percent(value, Decimal(1)))
-
-
-def format_percent(value: float | None, digits: int = 0) -> str:
-    """``0.4567`` → ``"46%"``; never rounds a shortfall up to 100%."""
-    if value is None:
-        return "–"
-    if not math.isfinite(value):
-        return "–"
-    text = str(_percent(value, Decimal(1).scaleb(-digits)))
-    if value < 1 and float(text) >= 100:
-        text = f"{99.9 if digits else 99:.{digits}f}"
-    return f"{text}%"

@@ -14,15 +14,13 @@ from reporter.model import (
     ResponseTimeDetails,
     SpendingBudgetDetails,
 )
-from reporter.view import fmt
+from reporter.view import fmt, wording
 
-TITLES = {
-    RequirementType.MFA_ENFORCED_FOR_ADMINS: "MFA for the partner's own admins",
-    RequirementType.MFA_ENFORCED_FOR_ADMINS_OF_CUSTOMERS: "MFA for customers' admins",
-    RequirementType.SECURITY_ALERTS_PROMPTLY_RESOLVED: "Security alerts resolved promptly",
-    RequirementType.SECURITY_CONTACT_PROVIDED: "Security contact provided",
-    RequirementType.SPENDING_BUDGET_SET_FOR_CUSTOMER_AZURE_SUBSCRIPTIONS: "Spending budgets on customers' Azure",
-}
+
+def title(kind: RequirementType, name: str) -> str:
+    """A requirement's title; a type this tool does not know is named as Graph names it."""
+    return wording.requirement_title(kind) or wording.unknown_requirement(name)
+
 
 STATUS_COLOURS = {
     ComplianceStatus.COMPLIANT: "#2E7D32",
@@ -59,19 +57,18 @@ def requirement_rows(requirements: tuple[Requirement, ...]) -> tuple[Requirement
 
 
 def _row(req: Requirement) -> RequirementRow:
-    title = TITLES.get(req.requirement_type) or f"Unknown requirement ({req.requirement_type_name})"
     return RequirementRow(
         id=req.id,
         key=req.requirement_type_name,
-        title=title,
-        status=fmt.compliance(req.compliance_status),
+        title=title(req.requirement_type, req.requirement_type_name),
+        status=wording.compliance(req.compliance_status),
         status_key=req.compliance_status.value,
         status_colour=STATUS_COLOURS[req.compliance_status],
         compliant=req.compliance_status is ComplianceStatus.COMPLIANT,
         score=req.score,
         max_score=req.max_score,
-        score_text=f"{fmt.number(req.score)} / {fmt.number(req.max_score)}",
-        state=fmt.state(req.state),
+        score_text=wording.out_of(fmt.number(req.score), fmt.number(req.max_score)),
+        state=wording.requirement_state(req.state),
         mandatory=req.mandatory_for_csp,
         action_url=_http(req.action_url),
         help_url=_http(req.help_url),
@@ -86,28 +83,32 @@ def _http(url: str | None) -> str | None:
 
 
 def _of(part: int | None, whole: int | None) -> str:
-    return f"{fmt.number(part)} of {fmt.number(whole)}"
+    return wording.part_of(fmt.number(part), fmt.number(whole))
 
 
 def _details(req: Requirement) -> tuple[tuple[str, str], ...]:
+    return tuple((wording.requirement_detail(key), value) for key, value in _figures(req))
+
+
+def _figures(req: Requirement) -> tuple[tuple[str, str], ...]:
+    """(detail id, value) for each of the requirement's own figures."""
     d = req.details
     if isinstance(d, AdminsMfaDetails):
         return (
-            ("Admins with MFA", _of(d.mfa_enabled_admins_count, d.total_admins_count)),
-            ("Admins required but not using MFA", fmt.number(d.admins_required_not_using_mfa_count)),
-            ("Users with MFA", _of(d.mfa_enabled_users_count, d.total_users_count)),
-            ("Users required but not using MFA", fmt.number(d.users_required_not_using_mfa_count)),
-            ("Security defaults", fmt.policy_status(d.security_defaults_status)),
-            ("Conditional Access MFA policy", fmt.policy_status(d.mfa_conditional_access_policy_status)),
-            ("Legacy per-user MFA", fmt.policy_status(d.legacy_per_user_mfa_status)),
+            ("admins-with-mfa", _of(d.mfa_enabled_admins_count, d.total_admins_count)),
+            ("admins-not-using-mfa", fmt.number(d.admins_required_not_using_mfa_count)),
+            ("users-with-mfa", _of(d.mfa_enabled_users_count, d.total_users_count)),
+            ("users-not-using-mfa", fmt.number(d.users_required_not_using_mfa_count)),
+            ("security-defaults", wording.policy_status(d.security_defaults_status)),
+            ("ca-mfa-policy", wording.policy_status(d.mfa_conditional_access_policy_status)),
+            ("per-user-mfa", wording.policy_status(d.legacy_per_user_mfa_status)),
         )
     if isinstance(d, CustomersMfaDetails):
-        return (("Compliant customer tenants", _of(d.compliant_tenant_count, d.total_tenant_count)),)
+        return (("compliant-tenants", _of(d.compliant_tenant_count, d.total_tenant_count)),)
     if isinstance(d, SpendingBudgetDetails):
-        return (
-            ("Customers with a spending budget", _of(d.customers_with_spend_budget_count, d.total_customers_count)),
-        )
+        return (("spending-budgets", _of(d.customers_with_spend_budget_count, d.total_customers_count)),)
     if isinstance(d, ResponseTimeDetails):
         hours = d.average_response_time_in_hours
-        return (("Average response time (last 30 days)", "not reported" if hours is None else f"{hours:.1f} h"),)
+        text = wording.not_reported_lower() if hours is None else wording.hours(fmt.fixed(hours, 1))
+        return (("response-time", text),)
     return ()

@@ -1,0 +1,448 @@
+"""Every sentence and label the PDF documents show, made from a key and its parameters.
+
+The view-model decides *what* to say (a finding's kind, a count, a share, a status);
+this module says it, in English for now. Nothing here runs at import time: each
+function is called while a view is built, and every English string passes through
+``gettext`` (or ``ngettext`` where a count decides the form), so a translator can
+later stand behind those two names without touching the callers.
+
+Numbers reach these sentences already formatted (``reporter.view.fmt``), except
+where a count chooses the plural.
+"""
+
+from __future__ import annotations
+
+from reporter.model import (
+    AlertSeverity,
+    AlertStatus,
+    ComplianceStatus,
+    PolicyStatus,
+    RequirementState,
+    RequirementType,
+    ResolvedReason,
+)
+from reporter.view import fmt, posture
+
+
+def gettext(message: str) -> str:
+    """``message`` in the document's language (English only, for now)."""
+    return message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a message that agrees with ``count`` (English: singular for exactly one)."""
+    return singular if count == 1 else plural
+
+
+_ = gettext
+
+# --- labels ---------------------------------------------------------------------------------------------------------
+
+
+def level_label(level: posture.Level) -> str:
+    Level = posture.Level
+    return {
+        Level.OK: _("OK"),
+        Level.NO_DATA: _("No data"),
+        Level.LOW: _("Low"),
+        Level.MEDIUM: _("Medium"),
+        Level.HIGH: _("High"),
+        Level.CRITICAL: _("Critical"),
+    }[level]
+
+
+def policy_label(policy: posture.Policy) -> str:
+    Policy = posture.Policy
+    return {
+        Policy.CONDITIONAL_ACCESS: _("Conditional Access"),
+        Policy.SECURITY_DEFAULTS: _("Security defaults"),
+        Policy.PER_USER_ONLY: _("Per-user MFA only"),
+        Policy.NONE: _("No MFA policy"),
+        Policy.UNKNOWN: _("Unknown"),
+    }[policy]
+
+
+def policy_status(status: PolicyStatus) -> str:
+    return {PolicyStatus.ENABLED: _("On"), PolicyStatus.DISABLED: _("Off"), PolicyStatus.UNKNOWN: _("Unknown")}[status]
+
+
+def compliance(status: ComplianceStatus) -> str:
+    return {
+        ComplianceStatus.COMPLIANT: _("Compliant"),
+        ComplianceStatus.NONCOMPLIANT: _("Not compliant"),
+        ComplianceStatus.UNKNOWN: _("Unknown"),
+    }[status]
+
+
+def requirement_state(state: RequirementState) -> str:
+    return {
+        RequirementState.ACTIVE: _("Active"),
+        RequirementState.PREVIEW: _("Preview"),
+        RequirementState.UNKNOWN: _("Unknown"),
+    }[state]
+
+
+def severity(value: AlertSeverity) -> str:
+    """A severity as a label (``"High"``)."""
+    return {
+        AlertSeverity.HIGH: _("High"),
+        AlertSeverity.MEDIUM: _("Medium"),
+        AlertSeverity.LOW: _("Low"),
+        AlertSeverity.INFORMATIONAL: _("Informational"),
+        AlertSeverity.UNKNOWN: _("Unknown"),
+    }[value]
+
+
+def alert_status(status: AlertStatus) -> str:
+    return {
+        AlertStatus.ACTIVE: _("Active"),
+        AlertStatus.INVESTIGATING: _("Investigating"),
+        AlertStatus.RESOLVED: _("Resolved"),
+        AlertStatus.UNKNOWN: _("Unknown"),
+    }[status]
+
+
+def resolved_reason(reason: ResolvedReason) -> str:
+    return {
+        ResolvedReason.LEGITIMATE: _("Legitimate"),
+        ResolvedReason.IGNORE: _("Ignore"),
+        ResolvedReason.FRAUD: _("Fraud"),
+        ResolvedReason.UNKNOWN: _("Unknown"),
+    }[reason]
+
+
+def alert_title_fallback() -> str:
+    return _("Security alert")
+
+
+def requirement_title(kind: RequirementType) -> str | None:
+    """A known requirement's title; ``None`` for a type this tool does not know."""
+    titles = {
+        RequirementType.MFA_ENFORCED_FOR_ADMINS: _("MFA for the partner's own admins"),
+        RequirementType.MFA_ENFORCED_FOR_ADMINS_OF_CUSTOMERS: _("MFA for customers' admins"),
+        RequirementType.SECURITY_ALERTS_PROMPTLY_RESOLVED: _("Security alerts resolved promptly"),
+        RequirementType.SECURITY_CONTACT_PROVIDED: _("Security contact provided"),
+        RequirementType.SPENDING_BUDGET_SET_FOR_CUSTOMER_AZURE_SUBSCRIPTIONS: _("Spending budgets on customers' Azure"),
+    }
+    return titles.get(kind)
+
+
+def unknown_requirement(name: str) -> str:
+    return _("Unknown requirement ({name})").format(name=name)
+
+
+def requirement_detail(key: str) -> str:
+    """The label of one of a requirement's own figures, by its id (see ``requirements._details``)."""
+    return {
+        "admins-with-mfa": _("Admins with MFA"),
+        "admins-not-using-mfa": _("Admins required but not using MFA"),
+        "users-with-mfa": _("Users with MFA"),
+        "users-not-using-mfa": _("Users required but not using MFA"),
+        "security-defaults": _("Security defaults"),
+        "ca-mfa-policy": _("Conditional Access MFA policy"),
+        "per-user-mfa": _("Legacy per-user MFA"),
+        "compliant-tenants": _("Compliant customer tenants"),
+        "spending-budgets": _("Customers with a spending budget"),
+        "response-time": _("Average response time (last 30 days)"),
+    }[key]
+
+
+def part_of(part: str, whole: str) -> str:
+    """``"3 of 10"`` from two formatted numbers."""
+    return _("{part} of {whole}").format(part=part, whole=whole)
+
+
+def out_of(score: str, maximum: str) -> str:
+    """``"10 / 20"``."""
+    return _("{score} / {maximum}").format(score=score, maximum=maximum)
+
+
+def hours(value: str) -> str:
+    return _("{hours} h").format(hours=value)
+
+
+def not_reported_lower() -> str:
+    return _("not reported")
+
+
+def customer_policy(key: str) -> str:
+    """The policies a customer's report lists, by id."""
+    return {
+        "security-defaults": _("Security defaults"),
+        "conditional-access": _("Conditional Access policy requiring MFA"),
+        "per-user-mfa": _("Legacy per-user MFA"),
+    }[key]
+
+
+# --- findings and actions -------------------------------------------------------------------------------------------
+
+
+def finding_reason(finding: posture.Finding) -> str:
+    Kind = posture.FindingKind
+    kind = finding.kind
+    if kind is Kind.NO_DATA:
+        return _("Microsoft reported no MFA data for this tenant.")
+    if kind is Kind.NO_POLICY:
+        return _("No MFA policy is switched on: no sign-in is asked for a second factor.")
+    if kind is Kind.PER_USER_ONLY:
+        return _("MFA relies on legacy per-user settings, which Microsoft is retiring.")
+    if kind is Kind.POLICY_UNKNOWN:
+        return _("Microsoft did not report which MFA policy is in force.")
+    if kind is Kind.NO_ADMIN_MFA:
+        return _("No administrator is registered for MFA.")
+    if kind is Kind.LOW_COVERAGE:
+        return _("Only {share} of users (other than admins) are registered for MFA.").format(
+            share=fmt.format_percent(finding.share)
+        )
+    assert finding.severity is not None, "an open-alerts finding names its severity"
+    return ngettext(
+        "{count} open {severity} security alert.", "{count} open {severity} security alerts.", finding.count
+    ).format(count=finding.count, severity=_severity_in_sentence(finding.severity))
+
+
+def _severity_in_sentence(value: AlertSeverity) -> str:
+    return {
+        AlertSeverity.HIGH: _("high"),
+        AlertSeverity.MEDIUM: _("medium"),
+        AlertSeverity.LOW: _("low"),
+        AlertSeverity.INFORMATIONAL: _("informational"),
+        AlertSeverity.UNKNOWN: _("unknown"),
+    }[value]
+
+
+def action_text(action: posture.Action) -> str:
+    Kind = posture.ActionKind
+    text = {
+        Kind.CHECK_GDAP: _("Check that the partner relationship (GDAP) with this customer is active."),
+        Kind.TURN_ON_MFA: _(
+            "Turn on security defaults, or a Conditional Access policy that requires MFA for all users."
+        ),
+        Kind.MOVE_TO_CA: _("Move to a Conditional Access policy that requires MFA for all users."),
+        Kind.REQUIRE_ADMIN_MFA: _("Require MFA for every administrator role with Conditional Access."),
+        Kind.REGISTER_USERS: _(
+            "Ask the remaining users to register for MFA; the registration report lists who is missing."
+        ),
+        Kind.RESOLVE_ALERTS: _("Investigate and resolve the open alerts (CSP partners must respond within 24 hours)."),
+    }[action.kind]
+    if action.followed_up_by:
+        return _("{partner} will follow this up: {action}").format(partner=action.followed_up_by, action=text)
+    return text
+
+
+# --- changes since the previous period ------------------------------------------------------------------------------
+
+
+def policy_subject(key: str) -> str:
+    """What a customer's policy change is about, by id."""
+    return {
+        "mfa-policy": _("MFA policy"),
+        "security-defaults": _("Security defaults"),
+        "conditional-access": _("Conditional Access"),
+        "per-user-mfa": _("Per-user MFA"),
+    }[key]
+
+
+def coverage_change(before: float | None, after: float | None) -> str:
+    """``"62% → 71% (+9 pts)"``, or the one known side."""
+    if before is None or after is None:
+        return _("{before} → {after}").format(before=fmt.format_percent(before), after=fmt.format_percent(after))
+    points = fmt.whole_percent(after) - fmt.whole_percent(before)  # adds up with the figures shown
+    sign = "±" if points == 0 else "+" if points > 0 else "−"
+    return ngettext(
+        "{before} → {after} ({sign}{points} pt)", "{before} → {after} ({sign}{points} pts)", abs(points)
+    ).format(before=fmt.format_percent(before), after=fmt.format_percent(after), sign=sign, points=abs(points))
+
+
+def move(before: str, after: str) -> str:
+    """``"Off → On"``."""
+    return _("{before} → {after}").format(before=before, after=after)
+
+
+def policy_move(subject: str, before: str, after: str) -> str:
+    """``"Security defaults: Off → On"``."""
+    return _("{subject}: {before} → {after}").format(subject=subject, before=before, after=after)
+
+
+def new_item(reason: str) -> str:
+    return _("New: {reason}").format(reason=reason)
+
+
+def resolved_item(reason: str) -> str:
+    return _("Resolved: {reason}").format(reason=reason)
+
+
+def requirement_status_move(before: str | None, after: str | None) -> str:
+    """``"Not compliant → Compliant"``; a requirement that went reads ``removed``."""
+    return move(before or "–", after or _("removed"))
+
+
+def customer_since(level_before: str, level_after: str, coverage: str) -> tuple[str, str, str]:
+    """The customer report's "since" line around the new level (which the document emphasises)."""
+    return (
+        _("attention {before} →").format(before=level_before),
+        level_after,
+        _("; MFA coverage {coverage}.").format(coverage=coverage),
+    )
+
+
+def since(period_label: str) -> str:
+    """``"Since October 2026"``."""
+    return _("Since {period}").format(period=period_label)
+
+
+def since_heading(period_label: str) -> str:
+    return _("Since {period}:").format(period=period_label)
+
+
+def first_report() -> str:
+    return _("this is the first report for this tenant.")
+
+
+def nothing_changed() -> str:
+    return _("nothing changed.")
+
+
+def score_change_label(span: str) -> str:
+    return _("change in the partner security score ({span})").format(span=span)
+
+
+def and_more(count: int) -> str:
+    return ngettext("and {count} more", "and {count} more", count).format(count=count)
+
+
+def more_customers_changed(count: int) -> str:
+    return ngettext(
+        "{count} more customer changed; the workbook lists every customer.",
+        "{count} more customers changed; the workbook lists every customer.",
+        count,
+    ).format(count=fmt.number(count))
+
+
+def compared_with(period_label: str) -> tuple[str, str]:
+    """The sentence naming the archived snapshot, in the two pieces around its digest."""
+    return (_("Compared with the archived snapshot of {period} (SHA-256").format(period=period_label), _(")."))
+
+
+# --- the documents' own sentences -----------------------------------------------------------------------------------
+
+
+def summary_title(period_label: str) -> str:
+    return _("Partner security score — {period}").format(period=period_label)
+
+
+def customer_title(name: str) -> str:
+    return _("Security report for {name}").format(name=name)
+
+
+def score_change(delta: str, since_date: str) -> str:
+    return _("{delta} since {date}").format(delta=delta, date=since_date)
+
+
+def no_earlier_score() -> str:
+    return _("no earlier score to compare")
+
+
+def alerts_unknown() -> str:
+    """What a figure counting alerts shows when the alerts could not be collected: unknown, not 0."""
+    return _("Not available")
+
+
+def summary_alerts_note(gap_reason: str) -> str:
+    return _(
+        "Security alerts are not available this time: they could not be collected from Microsoft "
+        "(data gap: {reason}). Alert figures are unknown, not zero."
+    ).format(reason=gap_reason.rstrip("."))
+
+
+def customer_alerts_note() -> str:
+    """A customer's documents say this instead of "no open alerts" when the alerts are a data gap."""
+    return _(
+        "Security alerts could not be checked this time: they could not be collected from Microsoft "
+        "(a data gap). Whether there are open alerts is unknown."
+    )
+
+
+def nothing_found(alerts_available: bool) -> str:
+    if alerts_available:
+        return _("Nothing needs attention: MFA is enforced and there are no open security alerts.")
+    return _("Nothing in the MFA data needs attention; security alerts could not be checked this time.")
+
+
+def not_reported_by_microsoft() -> str:
+    """What a mandatory requirement missing from the data reads: unknown, never met."""
+    return _("Not reported by Microsoft")
+
+
+def mandatory_met() -> str:
+    return _("All requirements mandatory for CSP authorization are met.")
+
+
+def mandatory_verdict(failing: tuple[str, ...], unknown: tuple[str, ...], missing: tuple[str, ...]) -> str:
+    """One sentence on the mandatory requirements, saying what is unknown rather than claiming it met."""
+    if not (failing or unknown or missing):
+        return mandatory_met()
+    parts = []
+    if failing:
+        parts.append(_("not met: {titles}").format(titles=titles(failing)))
+    if unknown:
+        parts.append(_("status unknown: {titles}").format(titles=titles(unknown)))
+    if missing:
+        parts.append(_("not reported by Microsoft: {titles}").format(titles=titles(missing)))
+    verdict = _("Requirements mandatory for CSP authorization {parts}.").format(parts=". ".join(parts))
+    if not failing:
+        verdict += " " + all_met_unknown()
+    return verdict
+
+
+def titles(items: tuple[str, ...]) -> str:
+    """Requirement titles as one list: ``"A; B"``."""
+    return "; ".join(items)
+
+
+def all_met_unknown() -> str:
+    return _("Whether they are all met is unknown.")
+
+
+def mandatory_callout(
+    failing: tuple[str, ...], unknown: tuple[str, ...], missing: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """The summary cover's callout when not every mandatory requirement is met: (emphasised label, titles)."""
+    lines = []
+    if failing:
+        lines.append((_("Mandatory for CSP authorization and not met:"), titles(failing) + "."))
+    if unknown:
+        lines.append((_("Mandatory for CSP authorization, status unknown:"), titles(unknown) + "."))
+    if missing:
+        lines.append((_("Mandatory for CSP authorization, not reported by Microsoft:"), titles(missing) + "."))
+    return tuple(lines)
+
+
+def no_attention_without_data(count: int) -> str:
+    """When only customers without MFA data are left: their state is unknown, not fine."""
+    return ngettext(
+        "No customer with MFA data needs attention this month; {count} customer reported no MFA data, "
+        "so whether it needs attention is unknown.",
+        "No customer with MFA data needs attention this month; {count} customers reported no MFA data, "
+        "so whether they need attention is unknown.",
+        count,
+    ).format(count=fmt.number(count))
+
+
+def no_attention() -> str:
+    return _("No customer needs attention this month.")
+
+
+def more_need_attention(count: int) -> str:
+    return ngettext(
+        "{count} more customer needs attention; the workbook lists every customer.",
+        "{count} more customers need attention; the workbook lists every customer.",
+        count,
+    ).format(count=fmt.number(count))
+
+
+def more_open_alerts(count: int) -> str:
+    return ngettext(
+        "{count} more open alert; Partner Center lists them all.",
+        "{count} more open alerts; Partner Center lists them all.",
+        count,
+    ).format(count=fmt.number(count))

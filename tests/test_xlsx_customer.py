@@ -13,8 +13,8 @@ from reporter.model import AlertSeverity, Customer, PolicyStatus, Snapshot
 from reporter.render import xlsx
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
-from reporter.render.xlsx_customer import COMPARISON_HIDDEN
 from reporter.view import Brand, build_context
+from reporter.view.workbook import WORDS
 from tests import factories as f
 from tests.test_pdf_reports import pdf_text, squash
 
@@ -134,7 +134,7 @@ def test_a_customer_workbook_hides_the_comparison_exactly_when_its_pdf_does(tmp_
         assert not view.comparison.shown
         rows = _overview(tmp_path / "customers" / f"{row.slug}.xlsx")
         comparison = [r for r in rows if r[0] == "Comparison"]
-        assert [r[1] for r in comparison] == [COMPARISON_HIDDEN]
+        assert [r[1] for r in comparison] == [WORDS.comparison_hidden]
         assert all(r[2] is None for r in comparison)
         assert "Median share across the partner's customers" not in {r[1] for r in rows}
         pdf = squash(pdf_text(tmp_path / "customers" / f"{row.slug}.pdf"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from copy import copy
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +26,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
-from reporter.render.xlsx_cells import clean_text, excel_datetime, http_url, link_label, looks_like_formula
+from reporter.render.xlsx_cells import clean_text, excel_datetime, http_url, looks_like_formula
 from reporter.view.posture import Level
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -35,6 +35,7 @@ MONTH_FORMAT = "yyyy-mm"
 PERCENT_FORMAT = "0%"
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "0.0"
+SIGNED_FORMAT = "+0.0;-0.0;0.0"
 
 MAX_WIDTH = 60
 """Widest a fitted column gets; longer text wraps."""
@@ -139,10 +140,10 @@ class Cells:
     def header(self, value: str) -> Cell:
         return self.text(value, font="header", fill="header", alignment="top")
 
-    def level(self, level: Level, label: str | None = None) -> Cell:
-        """An attention level, coloured as the PDFs colour it."""
+    def level(self, level: Level, label: str) -> Cell:
+        """An attention level, shown as ``label`` and coloured as the PDFs colour it."""
         name = f"level-{level.key}"
-        return self.text(label or level.label, font=name, fill=name)
+        return self.text(label, font=name, fill=name)
 
     def number(self, value: float | None, number_format: str = INTEGER_FORMAT) -> Cell:
         if value is None:
@@ -165,23 +166,15 @@ class Cells:
     def timestamp(self, value: datetime | None) -> Cell:
         return self.day(value, DATETIME_FORMAT)
 
-    def yes_no(self, value: bool) -> Cell:
-        return self.text("Yes" if value else "No")
-
     def link(self, label: str, url: str | None) -> Cell:
-        """A clickable link when ``url`` is http(s), else the label as plain text."""
+        """A clickable link; nothing when ``url`` is not an http(s) URL that is safe to link."""
         target = http_url(url)
         if target is None:
-            return self.text(label)
+            return None
         cell = self.text(label, font="link")
         if cell is not None:
             cell.hyperlink = Hyperlink(ref="", target=target)
         return cell
-
-    def url(self, url: str | None, verb: str = "Open") -> Cell:
-        """A link named after its site, such as "Open (portal.azure.com)"; nothing when ``url`` is not http(s)."""
-        target = http_url(url)
-        return self.link(link_label(target, verb), target) if target else None
 
     def jump(self, label: str, location: str) -> Cell:
         """A link to a place in this workbook (``'Sheet'!A1``)."""
@@ -277,6 +270,7 @@ class Sheet:
         self._header_row: int | None = None
         self._columns = 0
         self._level_columns: list[int] = []
+        self._labels: Sequence[tuple[Level, str]] = ()
 
     @property
     def next_row(self) -> int:
@@ -286,14 +280,23 @@ class Sheet:
         self._rows.append(cells)
 
     def table(
-        self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, level_columns: Sequence[str] = ()
+        self,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[Cell]],
+        *,
+        level_columns: Sequence[int] = (),
+        level_labels: Sequence[tuple[Level, str]] = (),
     ) -> None:
-        """The sheet's table: a header row (frozen, filtered) and its rows."""
+        """The sheet's table: a header row (frozen, filtered) and its rows.
+
+        ``level_columns`` (0-based) are coloured by a rule per level, matching the text ``level_labels`` gives it.
+        """
         self._header_row = self.next_row
         self._columns = len(headers)
         self._rows.append([self.cells.header(h) for h in headers])
         self._rows.extend(rows)
-        self._level_columns = [headers.index(name) + 1 for name in level_columns]
+        self._level_columns = [index + 1 for index in level_columns]
+        self._labels = level_labels
 
     def write(self, min_widths: Sequence[int] = ()) -> Any:
         """Fit the columns, freeze and filter the header, write the rows, close the sheet."""
@@ -315,7 +318,7 @@ class Sheet:
             ws.auto_filter.ref = f"A{self._header_row}:{last}{max(len(self._rows), self._header_row)}"
             for index in self._level_columns if len(self._rows) > self._header_row else ():
                 column = get_column_letter(index)
-                add_level_rules(ws, f"{column}{self._header_row + 1}:{column}{len(self._rows)}")
+                add_level_rules(ws, f"{column}{self._header_row + 1}:{column}{len(self._rows)}", self._labels)
         for number, row in enumerate(self._rows, 1):
             lines = max((_lines(cell, ws, index) for index, cell in enumerate(row, 1)), default=1)
             if lines > 1:  # spreadsheet programs do not all grow a row to fit wrapped text on opening
@@ -325,14 +328,15 @@ class Sheet:
         return ws
 
 
-def add_level_rules(ws: Any, ref: str) -> None:
-    """Colour attention levels (the same colours as the PDFs) wherever ``ref`` shows one."""
-    for level in Level:
+def add_level_rules(ws: Any, ref: str, labels: Sequence[tuple[Level, str]]) -> None:
+    """Colour attention levels (the same colours as the PDFs) wherever ``ref`` shows one of ``labels``."""
+    for level, label in labels:
         colour = hex_colour(level.colour)
         text = _level_text(level)
+        quoted = label.replace('"', '""')
         rule = CellIsRule(
             operator="equal",
-            formula=[f'"{level.label}"'],
+            formula=[f'"{quoted}"'],
             fill=PatternFill(fill_type="solid", start_color=colour, end_color=colour, bgColor=colour),
             font=Font(color=text, bold=True),
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from reporter.view.fmt import plain
 
@@ -58,12 +57,6 @@ def http_url(value: str | None) -> str | None:
     if _UNSAFE_IN_URL.search(url):
         return None
     return url
-
-
-def link_label(url: str, verb: str) -> str:
-    """``"Open (portal.azure.com)"``: what a link does and where it goes, short enough for a column."""
-    host = urlsplit(url).hostname or "link"
-    return f"{verb} ({host})"
 
 
 def excel_datetime(value: datetime | None) -> datetime | None:

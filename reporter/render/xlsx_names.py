@@ -22,6 +22,9 @@ _ESCAPE_LIKE = re.compile(r"_(?=[xX][0-9A-Fa-f]{4}_)")
 the reader would rename the sheet and every link to it would break."""
 LOOKALIKE_LOW_LINE = "\uff3f"
 
+EXCEL_RESERVED = ("History",)
+"""Sheet names Excel keeps for itself."""
+
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,770 @@
+"""The Excel workbooks as typed rows: what each sheet shows, decided here, never in the sheet code.
+
+A workbook is a list of sheets; a sheet is a few lines above a table (headers and
+rows); a row is a tuple of typed cells: text, counts, scores, percentages, days,
+links, attention levels (the :class:`Level` itself, never its English label).
+``render/xlsx*`` only writes these cells (types, number formats, widths, links,
+formula safety, colours keyed on the level).
+
+Every English word the workbooks show comes from :class:`Words` (``WORDS``), or
+from the view-model's own labels (requirement titles, statuses, levels, findings),
+so a translator has one place to reach. The decisions are the view's: which
+alerts figures are unknown rather than 0 (``SummaryView.alerts_available``), what
+a customer's documents may show (``CustomerView``), the mandatory verdict.
+
+Pure: no I/O. The partner workbook's customer sheets are made one at a time
+(:meth:`PartnerWorkbook.customer_sheets`), so a writer streaming thousands of
+sheets never holds them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from urllib.parse import urlsplit
+
+from reporter._version import __version__
+from reporter.model import PolicyStatus
+from reporter.view.alerts import AlertRecordRow, alert_record_rows
+from reporter.view.changes import Changes
+from reporter.view.customers import CustomerRow
+from reporter.view.documents import ALERTS_UNKNOWN, CustomerView, ReportContext, customer_gaps
+from reporter.view.fmt import number, policy_status
+from reporter.view.posture import Action, Level
+
+# ---------------------------------------------------------------------------------------------------------------
+# Wording: every English string of the workbooks, in one place.
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What the workbooks say. Templates use ``str.format`` with named placeholders."""
+
+    # Sheet names. "Score history", not "History": Excel reserves that sheet name.
+    summary: str = "Summary"
+    requirements: str = "Requirements"
+    history: str = "Score history"
+    customers: str = "Customers"
+    changes: str = "Changes"
+    alerts: str = "Alerts"
+    about: str = "About"
+    overview: str = "Overview"
+    """The insight sheet's name in a customer's own workbook."""
+
+    yes: str = "Yes"
+    no: str = "No"
+    open_link: str = "Open ({host})"
+    guide_link: str = "Guide ({host})"
+    arrow: str = "{before} → {after}"
+    label_value: str = "{label}: {value}"
+    figure: str = "Figure"
+    value: str = "Value"
+    field: str = "Field"
+
+    # Summary.
+    partner: str = "Partner"
+    period: str = "Period"
+    score: str = "Partner security score"
+    score_max: str = "Maximum score"
+    score_change: str = "Change since the previous score"
+    previous_score_on: str = "Previous score recorded on"
+    mandatory: str = "Mandatory requirements for CSP authorization"
+    mandatory_failing: str = "Mandatory requirements not compliant"
+    mandatory_failing_item: str = "Not compliant (mandatory for CSP)"
+    mandatory_unknown: str = "Mandatory requirements with unknown status"
+    mandatory_unknown_item: str = "Status unknown (mandatory for CSP)"
+    mandatory_missing: str = "Mandatory requirements not reported by Microsoft"
+    mandatory_missing_item: str = "Not reported by Microsoft (mandatory for CSP)"
+    customers_total: str = "Customers"
+    customers_with_data: str = "Customers with MFA data"
+    median_coverage: str = "Median share of non-admin users with MFA"
+    customers_at_level: str = "Customers at attention level {level}"
+    open_alerts_total: str = "Open security alerts (test alerts left out)"
+    open_alerts_severity: str = "Open {severity} alerts"
+    test_alerts_count: str = "Test alerts (not counted)"
+    security_alerts: str = "Security alerts"
+    average_response: str = "Average alert response time"
+    collected_at: str = "Data collected at (UTC)"
+    compared_with: str = "Compared with the period"
+    score_change_since: str = "Score change since that period"
+    customers_gained: str = "New customers since that period"
+    customers_lost: str = "Customers gone since that period"
+    customers_changed: str = "Customers whose posture changed"
+    chart_title: str = "Partner security score by month"
+    chart_axis: str = "Score"
+
+    # Requirements.
+    requirement_headers: tuple[str, ...] = (
+        "Requirement",
+        "Type",
+        "Status",
+        "Score",
+        "Max score",
+        "State",
+        "Mandatory for CSP",
+        "Details",
+        "Action link",
+        "Help link",
+        "Updated",
+    )
+
+    # Score history.
+    history_headers: tuple[str, ...] = ("Month", "Score", "Changed this month")
+
+    # Customers. The three policy columns are worded as the customer's PDF words its policy table.
+    customer_headers: tuple[str, ...] = (
+        "Customer",
+        "Domain",
+        "Tenant id",
+        "Users",
+        "Admins with MFA",
+        "Non-admins with MFA",
+        "Non-admin coverage",
+        "MFA policy",
+        "Security defaults",
+        "Conditional Access policy requiring MFA",
+        "Legacy per-user MFA",
+        "Open alerts",
+        "Attention level",
+        "Reasons",
+        "Sheet",
+    )
+    alerts_not_checked: str = "Security alerts could not be checked this time (data gap)."
+
+    # Changes.
+    change_headers: tuple[str, ...] = (
+        "Change",
+        "Name",
+        "Tenant id",
+        "Before",
+        "After",
+        "Coverage before",
+        "Coverage after",
+        "Details",
+    )
+    changes_since: str = "Changes since {period}"
+    customer_new: str = "New customer"
+    customer_gone: str = "Customer gone"
+    customer_changed: str = "Customer changed"
+    requirement_changed: str = "Requirement changed"
+    absent: str = "(absent)"
+    new_item: str = "New: {item}"
+    resolved_item: str = "Resolved: {item}"
+    score_span: str = "Score {before} → {after}"
+
+    # Alerts.
+    alert_headers: tuple[str, ...] = (
+        "Detected (UTC)",
+        "Severity",
+        "Status",
+        "Open",
+        "Test alert",
+        "Customer",
+        "Tenant id",
+        "Alert",
+        "Type",
+        "Description",
+        "Resolved (UTC)",
+        "Resolved reason",
+        "Resolved by",
+        "Alert id",
+    )
+    test_alerts_note: str = "Test alerts are listed on the Alerts sheet and flagged; no figure counts them."
+
+    # About.
+    prepared_by: str = "Prepared by"
+    last_refresh: str = "Score last refreshed by Microsoft (UTC)"
+    last_update: str = "Score last changed (UTC)"
+    api: str = "API"
+    snapshot_sha256: str = "Snapshot SHA-256"
+    tool_version: str = "Collected with reporter version"
+    writer_version: str = "Workbook written by reporter version"
+    partner_tenant_id: str = "Partner tenant id"
+    requests: str = "Requests made to Microsoft Graph"
+    unlisted_row: str = "Customers file row not listed by Microsoft"
+    name_and_tenant: str = "{name} ({tenant})"
+    data_gap: str = "Data gap: {source}"
+    data_gaps: str = "Data gaps"
+    no_data_gaps: str = "None: every source was read."
+    coverage_term: str = "Non-admin coverage"
+    coverage_explained: str = (
+        "Share of users other than admins registered for MFA. Microsoft reports no admin total, "
+        "so admins without MFA count as non-admins: the figure is a lower bound."
+    )
+    test_alerts: str = "Test alerts"
+    test_alerts_left_out: str = "Left out of every figure."
+    times: str = "Times"
+    times_explained: str = "All times are UTC; dates are written year-month-day."
+
+    # A customer's insight sheet.
+    insight_headers: tuple[str, ...] = ("Section", "Item", "Value", "Date (UTC)", "Action link", "Help link")
+    back_to_customers: str = "← All customers"
+    section_customer: str = "Customer"
+    section_mfa: str = "MFA"
+    section_policy: str = "Policy"
+    section_comparison: str = "Comparison"
+    section_attention: str = "Attention"
+    section_action: str = "Recommended action"
+    section_alert: str = "Open alert"
+    section_since: str = "Since {period}"
+    name: str = "Name"
+    domain: str = "Domain"
+    tenant_id: str = "Tenant id"
+    attention_level: str = "Attention level"
+    users: str = "Users"
+    admins_with_mfa: str = "Admins registered for MFA"
+    non_admins_with_mfa: str = "Non-admins registered for MFA"
+    coverage: str = "Share of non-admin users with MFA"
+    policy_in_force: str = "MFA policy in force"
+    comparison_median: str = "Median share across the partner's customers"
+    comparison_below: str = "Share of other customers with lower coverage"
+    comparison_hidden: str = (
+        "Too few customers report MFA data for a comparison that would not reveal another customer's figures"
+    )
+    alerts_gap: str = "Not available this time (data gap)"
+    no_open_alerts: str = "No open security alerts"
+    new_customer: str = "New customer this period"
+
+
+WORDS = Words()
+"""The workbooks' English wording."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cells.
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """A sheet's heading, above its table."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A whole number (``None``: nothing shown)."""
+
+    value: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A score with one decimal."""
+
+    value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A signed change of a score, with one decimal."""
+
+    value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A share, 0..1, shown as a whole percent."""
+
+    value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    value: date | datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    value: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A UTC date and time to the minute."""
+
+    value: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link out of the workbook; shown only when ``url`` is one the writer can link safely."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    """A link to another sheet of the same workbook, by the name its view gives it."""
+
+    text: str
+    sheet: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSheetLink:
+    """A link to the sheet of ``context.rows[index]``, showing that sheet's final name (the writer makes it)."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class LevelCell:
+    """An attention level; the writer shows ``Workbook.level_labels[level]`` in the level's colours."""
+
+    level: Level
+
+
+Cell = (
+    Text | Title | Count | Score | Delta | Percent | Day | Month | Moment | Link | Jump | CustomerSheetLink | LevelCell
+)
+Row = tuple[Cell | None, ...]
+
+
+class SheetKind(Enum):
+    """Which sheet a :class:`SheetView` is: its layout (widths, charts) is the writer's."""
+
+    SUMMARY = "summary"
+    REQUIREMENTS = "requirements"
+    HISTORY = "history"
+    CUSTOMERS = "customers"
+    CHANGES = "changes"
+    ALERTS = "alerts"
+    ABOUT = "about"
+    CUSTOMER = "customer"
+    """One customer's insight sheet (in the partner's workbook, or the customer's own)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    """A line chart of the monthly score, drawn from the history sheet's first ``points`` rows."""
+
+    title: str
+    axis: str
+    points: int
+    history_sheet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SheetView:
+    """One sheet: ``lines`` above a table of ``headers`` and ``rows``."""
+
+    kind: SheetKind
+    name: str
+    """The sheet's name; for a customer's sheet in the partner workbook, the wanted name (see ``customer_names``)."""
+    headers: tuple[str, ...]
+    rows: Sequence[Row]
+    lines: tuple[Row, ...] = ()
+    level_columns: tuple[int, ...] = ()
+    """Columns (0-based) whose cells may show a level: coloured by a rule on the level, even after editing."""
+    chart: ChartView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Properties:
+    """A workbook's document properties and header colour."""
+
+    title: str
+    creator: str
+    stamp: datetime
+    """Created and modified time: the data's collection time, so the same snapshot gives the same bytes."""
+    header_colour: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Workbook:
+    """A workbook's properties and its sheets."""
+
+    properties: Properties
+    level_labels: tuple[tuple[Level, str], ...]
+    """Every level and the text its cells show (conditional formatting matches it)."""
+    sheets: tuple[SheetView, ...]
+    reserved_names: tuple[str, ...] = ()
+    """Sheet names no customer's sheet may take: every fixed sheet's, whether written or not."""
+
+
+@dataclass(frozen=True)
+class PartnerWorkbook(Workbook):
+    """The partner's workbook: the fixed sheets, then one sheet per customer (made on demand)."""
+
+    context: ReportContext | None = field(default=None, repr=False)
+    customer_names: tuple[tuple[str, str], ...] = ()
+    """(tenant id, wanted sheet name) of each customer's sheet, in ``context.rows`` order."""
+
+    def customer_sheets(self) -> Iterator[SheetView]:
+        """Each customer's insight sheet, in ``context.rows`` order, one at a time."""
+        context = self.context
+        assert context is not None
+        for row in context.rows:
+            yield insight_sheet(context, row, context.customer_view(row), row.posture.actions, partner=True)
+
+
+def level_labels() -> tuple[tuple[Level, str], ...]:
+    """Each level with its label, as the PDFs print it."""
+    return tuple((level, level.label) for level in Level)
+
+
+def _properties(context: ReportContext, title: str) -> Properties:
+    stamp = context.summary.provenance.collected_at_dt
+    return Properties(title, context.brand.name, stamp, context.brand.primary_colour)
+
+
+def _fixed_names(w: Words = WORDS) -> tuple[str, ...]:
+    return (w.summary, w.requirements, w.history, w.customers, w.changes, w.alerts, w.about)
+
+
+def partner_workbook(context: ReportContext, w: Words = WORDS) -> PartnerWorkbook:
+    """The partner's workbook: Summary, Requirements, Score history, Customers, Changes, Alerts, About."""
+    summary = context.summary
+    sheets = [summary_sheet(context, w), requirements_sheet(context, w), history_sheet(context, w)]
+    sheets.append(customers_sheet(context, w))
+    if context.changes is not None:
+        sheets.append(changes_sheet(context.changes, w))
+    if context.snapshot.alerts or not summary.alerts_available:
+        labels = {r.customer.tenant_id.lower(): r.name for r in context.rows}
+        sheets.append(alerts_sheet(alert_record_rows(context.snapshot.alerts, labels), summary.alerts_note, w))
+    sheets.append(about_sheet(context, partner=True, w=w))
+    return PartnerWorkbook(
+        _properties(context, summary.title),
+        level_labels(),
+        tuple(sheets),
+        _fixed_names(w),
+        context=context,
+        customer_names=tuple((r.customer.tenant_id, r.name) for r in context.rows),
+    )
+
+
+def customer_workbook(context: ReportContext, row: CustomerRow, w: Words = WORDS) -> Workbook:
+    """A workbook holding only this customer's data: its overview (as its PDF shows it) and provenance."""
+    view = context.customer_view(row)
+    overview = insight_sheet(context, row, view, view.actions, partner=False, w=w)
+    return Workbook(
+        _properties(context, view.title), level_labels(), (overview, about_sheet(context, partner=False, w=w))
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The sheets.
+
+
+def _figure(label: str, value: Cell | None) -> Row:
+    return (Text(label), value)
+
+
+def _yes_no(value: bool, w: Words) -> Text:
+    return Text(w.yes if value else w.no)
+
+
+def _link(url: str | None, template: str) -> Link | None:
+    """A link named after its site, such as "Open (portal.azure.com)"; nothing when ``url`` is not http(s)."""
+    target = (url or "").strip()
+    if not target.lower().startswith(("https://", "http://")):
+        return None
+    try:
+        host = urlsplit(target).hostname or "link"
+    except ValueError:
+        return None
+    return Link(template.format(host=host), target)
+
+
+def summary_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
+    s = context.summary
+    rows: list[Row] = [
+        _figure(w.partner, Text(s.brand.name)),
+        _figure(w.period, Text(s.period_label)),
+        _figure(w.score, Score(s.score_value)),
+        _figure(w.score_max, Score(s.score_max_value)),
+        _figure(w.score_change, Delta(s.change.delta)),
+        _figure(w.previous_score_on, Day(s.change.previous_at)),
+        _figure(w.mandatory, Text(s.mandatory_verdict)),
+        _figure(w.mandatory_failing, Count(len(s.mandatory_failing))),
+        *(_figure(w.mandatory_failing_item, Text(title)) for title in s.mandatory_failing),
+        _figure(w.mandatory_unknown, Count(len(s.mandatory_unknown))),
+        *(_figure(w.mandatory_unknown_item, Text(title)) for title in s.mandatory_unknown),
+        _figure(w.mandatory_missing, Count(len(s.mandatory_missing))),
+        *(_figure(w.mandatory_missing_item, Text(title)) for title in s.mandatory_missing),
+        _figure(w.customers_total, Count(s.customers_total)),
+        _figure(w.customers_with_data, Count(s.customers_with_data)),
+        _figure(w.median_coverage, Percent(context.base.median_coverage)),
+        *(_figure(w.customers_at_level.format(level=level.label), Count(level.count)) for level in s.levels),
+        *_alert_figures(context, w),
+        _figure(w.average_response, Text(s.average_response)),
+        _figure(w.collected_at, Moment(s.provenance.collected_at_dt)),
+    ]
+    changes = context.changes
+    if changes is not None:
+        rows += [
+            _figure(w.compared_with, Text(changes.previous_period)),
+            _figure(w.score_change_since, Delta(changes.score_delta)),
+            _figure(w.customers_gained, Count(len(changes.customers_gained))),
+            _figure(w.customers_lost, Count(len(changes.customers_lost))),
+            _figure(w.customers_changed, Count(len(changes.customers))),
+        ]
+    chart = ChartView(w.chart_title, w.chart_axis, len(s.history), w.history) if s.history else None
+    return SheetView(
+        SheetKind.SUMMARY, w.summary, (w.figure, w.value), rows, lines=((Title(s.title),), ()), chart=chart
+    )
+
+
+def _alert_figures(context: ReportContext, w: Words) -> list[Row]:
+    """The alert counts, or, when the alerts are a data gap, that they are unknown (never 0)."""
+    s = context.summary
+    if not s.alerts_available:
+        unknown = Text(ALERTS_UNKNOWN)
+        return [
+            _figure(w.open_alerts_total, unknown),
+            *(_figure(w.open_alerts_severity.format(severity=c.label.lower()), unknown) for c in s.open_alerts),
+            _figure(w.test_alerts_count, unknown),
+            _figure(w.security_alerts, Text(s.alerts_note)),
+        ]
+    return [
+        _figure(w.open_alerts_total, Count(s.open_alerts_total)),
+        *(_figure(w.open_alerts_severity.format(severity=c.label.lower()), Count(c.count)) for c in s.open_alerts),
+        _figure(w.test_alerts_count, Count(s.test_alerts_excluded)),
+    ]
+
+
+def requirements_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
+    rows = [
+        (
+            Text(r.title),
+            Text(r.key),
+            Text(r.status),
+            Count(r.score),
+            Count(r.max_score),
+            Text(r.state),
+            _yes_no(r.mandatory, w),
+            Text("\n".join(w.label_value.format(label=label, value=value) for label, value in r.details)),
+            _link(r.action_url, w.open_link),
+            _link(r.help_url, w.guide_link),
+            Day(r.updated_at),
+        )
+        for r in context.summary.requirements
+    ]
+    return SheetView(SheetKind.REQUIREMENTS, w.requirements, w.requirement_headers, rows)
+
+
+def history_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
+    """One row per month, each value carried forward until the score changed."""
+    history = context.summary.history
+    rows = [(Month(p.first_day), Score(p.score), _yes_no(p.changed, w)) for p in history]
+    chart = ChartView(w.chart_title, w.chart_axis, len(history), w.history) if history else None
+    return SheetView(SheetKind.HISTORY, w.history, w.history_headers, rows, chart=chart)
+
+
+def customers_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
+    """One row per customer; when the alerts are a data gap, their counts read as unknown, not 0."""
+    alerts_available = context.summary.alerts_available
+    unknown = Text(ALERTS_UNKNOWN)
+    policy_labels = {status: policy_status(status) for status in PolicyStatus}  # the view's On, Off, Unknown
+    rows: list[Row] = []
+    for index, row in enumerate(context.rows):
+        p = row.posture
+        reasons = (*p.reasons, w.alerts_not_checked) if not alerts_available else p.reasons
+        rows.append(
+            (
+                Text(row.name),
+                Text(row.customer.default_domain_name or ""),
+                Text(row.customer.tenant_id),
+                Count(p.users),
+                Count(p.compliant_admins),
+                Count(p.compliant_non_admins),
+                Percent(p.coverage),
+                Text(p.policy.label),
+                *(Text(policy_labels[s]) for s in (p.security_defaults, p.conditional_access, p.per_user_mfa)),
+                Count(p.open_alerts) if alerts_available else unknown,
+                LevelCell(p.level),
+                Text("\n".join(reasons)),
+                CustomerSheetLink(index),
+            )
+        )
+    return SheetView(SheetKind.CUSTOMERS, w.customers, w.customer_headers, rows, level_columns=(12,))
+
+
+def changes_sheet(changes: Changes, w: Words = WORDS) -> SheetView:
+    """What changed since the previous archived period: customers gained, lost or changed; requirements."""
+    rows: list[Row] = []
+    rows += [(Text(w.customer_new), Text(name), Text(tenant)) for tenant, name in changes.customers_gained]
+    rows += [(Text(w.customer_gone), Text(name), Text(tenant)) for tenant, name in changes.customers_lost]
+    for change in changes.customers:
+        details = [
+            w.label_value.format(label=what, value=w.arrow.format(before=before, after=after))
+            for what, before, after in change.policy_changes
+        ]
+        details += [w.new_item.format(item=item) for item in change.new_items]
+        details += [w.resolved_item.format(item=item) for item in change.resolved_items]
+        rows.append(
+            (
+                Text(w.customer_changed),
+                Text(change.name),
+                Text(change.tenant_id),
+                LevelCell(change.level_before),
+                LevelCell(change.level_after),
+                Percent(change.coverage_before),
+                Percent(change.coverage_after),
+                Text("\n".join(details)),
+            )
+        )
+    for req in changes.requirements:
+        rows.append(
+            (
+                Text(w.requirement_changed),
+                Text(req.title),
+                None,
+                Text(req.status_before or w.absent),
+                Text(req.status_after or w.absent),
+                None,
+                None,
+                Text(w.score_span.format(before=number(req.score_before), after=number(req.score_after))),
+            )
+        )
+    return SheetView(
+        SheetKind.CHANGES,
+        w.changes,
+        w.change_headers,
+        rows,
+        lines=((Text(w.changes_since.format(period=changes.previous_period)),), ()),
+        level_columns=(3, 4),  # Before, After
+    )
+
+
+def alerts_sheet(alerts: Sequence[AlertRecordRow], gap_note: str = "", w: Words = WORDS) -> SheetView:
+    """Every alert, open or resolved; test alerts are kept and flagged in their own column.
+
+    ``gap_note``, when the alerts could not be collected, replaces the note on test alerts.
+    """
+    rows = [
+        (
+            Moment(a.detected_at),
+            Text(a.severity),
+            Text(a.status),
+            _yes_no(a.is_open, w),
+            _yes_no(a.is_test, w),
+            Text(a.customer),
+            Text(a.tenant_id),
+            Text(a.title),
+            Text(a.alert_type),
+            Text(a.description),
+            Moment(a.resolved_at),
+            Text(a.resolved_reason),
+            Text(a.resolved_by),
+            Text(a.id),
+        )
+        for a in alerts
+    ]
+    lines: tuple[Row, ...] = ((Text(gap_note or w.test_alerts_note),), ())
+    return SheetView(SheetKind.ALERTS, w.alerts, w.alert_headers, rows, lines=lines)
+
+
+def about_sheet(context: ReportContext, *, partner: bool = True, w: Words = WORDS) -> SheetView:
+    p = context.summary.provenance
+    rows: list[Row] = [
+        _figure(w.prepared_by, Text(context.brand.name)),
+        _figure(w.period, Text(context.summary.period_label)),
+        _figure(w.collected_at, Moment(p.collected_at_dt)),
+        _figure(w.last_refresh, Moment(p.last_refresh_dt)),
+        _figure(w.last_update, Moment(p.last_update_dt)),
+        _figure(w.api, Text(p.api)),
+        _figure(w.snapshot_sha256, Text(p.snapshot_sha256)),
+        _figure(w.tool_version, Text(p.tool_version)),
+        _figure(w.writer_version, Text(__version__)),
+    ]
+    if partner:
+        rows += [
+            _figure(w.partner_tenant_id, Text(p.partner_tenant_id)),
+            _figure(w.requests, Count(p.requests)),
+        ]
+        rows += [
+            _figure(w.unlisted_row, Text(w.name_and_tenant.format(name=name, tenant=tenant)))
+            for name, tenant in p.unlisted_rows
+        ]
+    gaps = p.data_gaps if partner else customer_gaps(p.data_gaps)  # a gap about an item may name another customer
+    if gaps:
+        rows += [_figure(w.data_gap.format(source=gap.source), Text(gap.reason)) for gap in gaps]
+    else:
+        rows.append(_figure(w.data_gaps, Text(w.no_data_gaps)))
+    rows += [
+        _figure(w.coverage_term, Text(w.coverage_explained)),
+        _figure(w.test_alerts, Text(w.test_alerts_note if partner else w.test_alerts_left_out)),
+        _figure(w.times, Text(w.times_explained)),
+    ]
+    return SheetView(SheetKind.ABOUT, w.about, (w.field, w.value), rows)
+
+
+def insight_sheet(
+    context: ReportContext,
+    row: CustomerRow,
+    view: CustomerView,
+    actions: Sequence[Action],
+    *,
+    partner: bool,
+    w: Words = WORDS,
+) -> SheetView:
+    """One customer's figures, policies, findings, actions and open alerts, as the customer's PDF shows them.
+
+    ``partner``: the sheet sits in the partner's workbook (named after the customer, linking back to the
+    Customers sheet); else it is the Overview of the customer's own workbook.
+    """
+    p = row.posture
+
+    def item(section: str, label: str, value: Cell | None = None, *rest: Cell | None) -> Row:
+        return (Text(section), Text(label), value, *rest)
+
+    sc, sm, sa = w.section_customer, w.section_mfa, w.section_attention
+    rows: list[Row] = [
+        item(sc, w.name, Text(view.name)),
+        item(sc, w.domain, Text(view.domain)),
+        item(sc, w.tenant_id, Text(view.tenant_id)),
+        item(sc, w.attention_level, LevelCell(view.level)),
+        item(sm, w.users, Count(p.users)),
+        item(sm, w.admins_with_mfa, Count(p.compliant_admins)),
+        item(sm, w.non_admins_with_mfa, Count(p.compliant_non_admins)),
+        item(sm, w.coverage, Percent(p.coverage)),
+        item(sm, w.policy_in_force, Text(view.policy)),
+        *(item(w.section_policy, label, Text(status)) for label, status in view.policies),
+    ]
+    if view.comparison.shown:  # hidden exactly when the PDF hides it: a small base would reveal another customer
+        rows += [
+            item(w.section_comparison, w.comparison_median, Percent(view.comparison.median_coverage_value)),
+            item(w.section_comparison, w.comparison_below, Text(view.comparison.share_below)),
+        ]
+    else:
+        rows.append(item(w.section_comparison, w.comparison_hidden))
+    rows += [item(sa, f.reason, LevelCell(f.level)) for f in view.findings]
+    if not view.alerts_available:
+        rows.append(item(sa, view.alerts_note, Text(ALERTS_UNKNOWN)))
+    rows += [
+        item(w.section_action, a.text, None, None, _link(a.url, w.open_link), _link(a.help_url, w.guide_link))
+        for a in actions
+    ]
+    rows += [item(w.section_alert, a.title, Text(a.severity), Moment(a.detected_at), None, None) for a in view.alerts]
+    if not view.alerts_available:
+        rows.append(item(w.section_alert, w.alerts_gap, Text(ALERTS_UNKNOWN)))
+    elif not view.alerts:
+        rows.append(item(w.section_alert, w.no_open_alerts))
+    since = w.section_since.format(period=view.previous_period)
+    if view.is_new:
+        rows.append(item(since, w.new_customer))
+    change = view.change
+    if change is not None:
+        rows.append(item(since, w.coverage, Text(change.coverage_change_text)))
+        if change.level_before != change.level_after:
+            arrow = w.arrow.format(before=change.level_before.label, after=change.level_after.label)
+            rows.append(item(since, w.attention_level, Text(arrow)))
+        rows += [
+            item(since, what, Text(w.arrow.format(before=before, after=after)))
+            for what, before, after in change.policy_changes
+        ]
+        rows += [item(since, w.new_item.format(item=reason)) for reason in change.new_items]
+        rows += [item(since, w.resolved_item.format(item=reason)) for reason in change.resolved_items]
+    back: Row = (Jump(w.back_to_customers, w.customers) if partner else None, Title(view.title))
+    name = row.name if partner else w.overview
+    return SheetView(SheetKind.CUSTOMER, name, w.insight_headers, rows, lines=(back, ()))

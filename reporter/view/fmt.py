@@ -11,8 +11,6 @@ import re
 from datetime import datetime
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 
-from reporter.model import PolicyStatus
-
 
 def number(value: float | None, digits: int = 0) -> str:
     if value is None:
@@ -35,13 +33,6 @@ def timestamp(value: datetime | None) -> str:
 
 def month(value: datetime) -> str:
     return value.strftime("%B %Y")
-
-
-def policy_status(status: PolicyStatus) -> str:
-    """Kept for the workbook code: the label comes from ``wording.policy_status``."""
-    from reporter.view import wording  # the wording module formats through this one
-
-    return wording.policy_status(status)
 
 
 def signed(value: float | None, digits: int = 1) -> str:

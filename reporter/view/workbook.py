@@ -31,8 +31,9 @@ from reporter.view.alerts import AlertRecordRow, alert_record_rows
 from reporter.view.changes import Changes
 from reporter.view.customers import CustomerRow
 from reporter.view.documents import ALERTS_UNKNOWN, CustomerView, ReportContext, customer_gaps
-from reporter.view.fmt import number, policy_status
+from reporter.view.fmt import number
 from reporter.view.posture import Action, Level
+from reporter.view.wording import policy_status
 
 # ---------------------------------------------------------------------------------------------------------------
 # Wording: every English string of the workbooks, in one place.

@@ -736,3 +736,31 @@ def test_a_period_folder_that_is_not_ours_is_refused_before_collecting(tmp_path:
     with pytest.raises(OutputError, match="is not a folder reporter wrote"):
         run_period("2026-12", tmp_path, Archive(tmp_path / "archive"), _never, default_brand(), this_month="2026-12")
     assert sorted(p.name for p in (tmp_path / "2026-12").iterdir()) == ["board-minutes.docx", "manifest.json"]
+
+
+def test_run_send_renders_then_emails_each_customer_its_report(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    emulator = emulator_factory(customers=4)
+    tenants = sorted(str(c["tenantId"]).lower() for c in emulator.world.customer_insights)
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "tenantId,name,to\n" + "".join(f"{t},,it@c{i}.example\n" for i, t in enumerate(tenants)), encoding="utf-8"
+    )
+    config = tmp_path / "reporter.toml"
+    config.write_text(
+        f'[collect]\ncustomers_file = "{customers}"\n'
+        f'[send]\nsender = "{emulator.mailbox}"\npartner_to = ["security@partner.example"]\nrate_per_minute = 6000\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    args = ["run", "--config", config, "--period", THIS_MONTH, "--out", out, "--send"]
+    result = reporter(*args, env=run_env(emulator, tmp_path / "ca"))
+    assert result.exit_code == 0, result.output
+    delivered = [str(m["X-Reporter-Delivery"]) for m in emulator.mail.delivered()]
+    assert sorted(delivered) == sorted([*tenants, "partner"])
+    assert (out / "deliveries.sqlite").is_file()  # beside the period folders, not in them
+    again = reporter(*args, env=run_env(emulator, tmp_path / "ca"))  # the period from the archive: nothing twice
+    assert again.exit_code == 0, again.output
+    assert "already sent: 5" in again.output
+    assert len(emulator.mail.delivered()) == len(delivered)

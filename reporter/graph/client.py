@@ -138,26 +138,14 @@ class GraphClient:
     # --- one request ------------------------------------------------------------------
 
     def _get(self, url: str, forbidden_hint: str) -> tuple[Any, httpx.Response]:
-        token = self._tokens.token()
-        response = self._send(url, token)
-        if response.status_code == 401:
-            log.info("GET %s: 401, getting a new token (%s)", _path(url), request_ids(response.request, response))
-            token = self._tokens.refresh(token)
-            response = self._send(url, token)
-        if 300 <= response.status_code < 400:
-            raise _redirect_error(response)
+        headers = {"Prefer": f"odata.maxpagesize={self._page_size}"} if self._page_size is not None else None
+        response = self.request("GET", url, headers=headers)
         if response.status_code >= 400:
             raise self._error(response, forbidden_hint)
         try:
             return json.loads(response.content), response
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _not_json(response, exc) from None
-
-    def _send(self, url: str, token: str) -> httpx.Response:
-        headers = {"Accept": "application/json"}
-        if self._page_size is not None:
-            headers["Prefer"] = f"odata.maxpagesize={self._page_size}"
-        return self._exchange("GET", url, headers, token=token)
 
     def request(
         self,
@@ -194,7 +182,9 @@ class GraphClient:
         token = self._tokens.token() if authorized else None
         response = self._exchange(method, url, sent_headers, token=token, content=body, idempotent=idempotent)
         if response.status_code == 401 and token is not None:
-            log.info("%s %s: 401, getting a new token", method, _path(url))
+            log.info(
+                "%s %s: 401, getting a new token (%s)", method, _path(url), request_ids(response.request, response)
+            )
             token = self._tokens.refresh(token)
             response = self._exchange(method, url, sent_headers, token=token, content=body, idempotent=idempotent)
         if 300 <= response.status_code < 400:

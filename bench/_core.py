@@ -356,3 +356,25 @@ def peak_self_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- the emulator as a child sees it -----------------------------------------------------------
+
+
+def emulator_params(emulator: Any, ca_file: Path) -> dict[str, str]:
+    """How a child process reaches ``emulator`` (running in this one) as the partner's app: JSON-able."""
+    return {
+        "graph_url": emulator.graph_url,
+        "authority_url": emulator.authority_url,
+        "tenant_id": emulator.tenant_id,
+        "client_id": emulator.client_id,
+        "client_secret": emulator.client_secret,
+        "ca_bundle": str(emulator.write_ca(ca_file)),
+    }
+
+
+def emulator_settings(graph: dict[str, str], kind: type[Any]) -> Any:
+    """In the child: ``kind`` (``GraphSettings`` or a subclass) from ``emulator_params``."""
+    from reporter.secret import Secret
+
+    return kind(**{**graph, "client_secret": Secret(graph["client_secret"]), "ca_bundle": Path(graph["ca_bundle"])})

@@ -23,10 +23,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from bench._core import Benchmark, Row, Settings, job, log
+from bench._core import Benchmark, Row, Settings, emulator_params, emulator_settings, job, log
 
 PAGE_SIZE = 100
 LATENCY_MS = 50.0
@@ -68,15 +67,7 @@ def run(settings: Settings, table_rows: list[Row]) -> None:
     for row, faults, repeats in cases:
         options = EmulatorOptions(customers=customers, page_size=PAGE_SIZE, faults=faults)
         with Emulator(options) as emulator:
-            ca = emulator.write_ca(settings.scratch / "emulator-ca.pem")
-            params = {
-                "graph_url": emulator.graph_url,
-                "authority_url": emulator.authority_url,
-                "tenant_id": emulator.tenant_id,
-                "client_id": emulator.client_id,
-                "client_secret": emulator.client_secret,
-                "ca_bundle": str(ca),
-            }
+            params = {"graph": emulator_params(emulator, settings.scratch / "emulator-ca.pem")}
             for _ in range(repeats):
                 before = emulator.stats
                 result = job("bench.collect:collect_once", params, settings.scratch).result
@@ -128,22 +119,12 @@ class _Pages:
             self.notes += 1
 
 
-def collect_once(
-    graph_url: str, authority_url: str, tenant_id: str, client_id: str, client_secret: str, ca_bundle: str
-) -> dict[str, Any]:
+def collect_once(graph: dict[str, str]) -> dict[str, Any]:
     """In a child process: one collection, timed."""
     from reporter.collect.collector import collect
     from reporter.collect.config import Settings as CollectSettings
-    from reporter.secret import Secret
 
-    settings = CollectSettings(
-        tenant_id=tenant_id,
-        client_id=client_id,
-        client_secret=Secret(client_secret),
-        graph_url=graph_url,
-        authority_url=authority_url,
-        ca_bundle=Path(ca_bundle),
-    )
+    settings = emulator_settings(graph, CollectSettings)
     progress = _Pages()
     started = time.perf_counter()
     snapshot = collect(settings, progress=progress)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._core import Benchmark, Row, Settings, job, log
+from bench._core import Benchmark, Row, Settings, emulator_params, emulator_settings, job, log
 
 RATE = 6000
 PDF_BYTES = 60_000
@@ -53,12 +53,7 @@ def run(settings: Settings, table_rows: list[Row]) -> None:
                 "folder": str(made.folder),
                 "customers_file": str(made.customers_file),
                 "ledger": str(root / "deliveries.sqlite"),
-                "graph_url": emulator.graph_url,
-                "authority_url": emulator.authority_url,
-                "tenant_id": emulator.tenant_id,
-                "client_id": emulator.client_id,
-                "client_secret": emulator.client_secret,
-                "ca_bundle": str(emulator.write_ca(root / "emulator-ca.pem")),
+                "graph": emulator_params(emulator, root / "emulator-ca.pem"),
                 "mailbox": emulator.mailbox,
             }
             measured = job("bench.send:send_once", params, settings.scratch)
@@ -78,32 +73,19 @@ def send_once(
     folder: str,
     customers_file: str,
     ledger: str,
-    graph_url: str,
-    authority_url: str,
-    tenant_id: str,
-    client_id: str,
-    client_secret: str,
-    ca_bundle: str,
+    graph: dict[str, str],
     mailbox: str,
 ) -> dict[str, Any]:
     """In a child process: one whole send, timed from the first hand-over's planning to the last answer."""
     from reporter.clock import SystemClock
     from reporter.customers import load_customers_file
     from reporter.graph.settings import GraphSettings
-    from reporter.secret import Secret
     from reporter.send.graph_mail import open_graph_mail
     from reporter.send.ledger import Ledger
     from reporter.send.plan import plan, read_run
     from reporter.send.runner import SENT, SendLimits, send_run
 
-    settings = GraphSettings(
-        tenant_id=tenant_id,
-        client_id=client_id,
-        client_secret=Secret(client_secret),
-        graph_url=graph_url,
-        authority_url=authority_url,
-        ca_bundle=Path(ca_bundle),
-    )
+    settings = emulator_settings(graph, GraphSettings)
     clock = SystemClock()
     started = time.perf_counter()
     run = read_run(Path(folder))

@@ -138,7 +138,8 @@ def _entry(row: list[str], columns: Mapping[str, int], where: str, line: int) ->
             f"{where}: language {language!r:.40} is not a language tag", "write a BCP 47 tag such as en, de-AT or pt-BR"
         )
     to = addresses(cell(_TO), f"{where}: to")
-    cc = tuple(a for a in addresses(cell(_CC), f"{where}: cc") if a.lower() not in {t.lower() for t in to})
+    in_to = {address.lower() for address in to}
+    cc = tuple(a for a in addresses(cell(_CC), f"{where}: cc") if a.lower() not in in_to)
     if cc and not to:
         raise ConfigError(f"{where}: tenant {tenant_id} has cc addresses but no to", "put the main recipient in to")
     if not (name or domain or language or to):

@@ -9,6 +9,7 @@ U+2028...) and no other control character.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from reporter.errors import DataError
@@ -18,6 +19,7 @@ KEYS = frozenset({"html", "subject", "text"})
 MAX_MESSAGE_BYTES = 1 << 20
 """Far above any message reporter writes (a few kB); a bigger file is not one of ours."""
 
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _HINT = "render the run folder again (reporter render or reporter run)"
 
 
@@ -52,3 +54,18 @@ def parse_message(data: bytes, name: str) -> MessageFile:
     if (subject and subject.splitlines() != [subject]) or CONTROL_CHARACTERS.search(subject):
         raise DataError(f"{name}: its subject is not one line of plain text", _HINT)
     return MessageFile(subject, document["text"], document["html"])
+
+
+def tenant_problem(message: MessageFile, name: str, tenant: str) -> str | None:
+    """Why ``message`` is not ``tenant``'s own, or None: it must name that tenant (text and HTML), and no other.
+
+    Tenant ids are GUIDs: every GUID in a customer's message must be its own, so a
+    message swapped with another customer's, hashes made to agree, names the other.
+    """
+    words = "\n".join((message.subject, message.text, message.html)).lower()
+    others = sorted({g.lower() for g in _GUID.findall(words)} - {tenant.lower()})
+    if others:
+        return f"{name}: names tenant {', '.join(others)}, not only tenant {tenant} the manifest names"
+    if tenant.lower() not in message.text.lower() or tenant.lower() not in message.html.lower():
+        return f"{name}: does not name tenant {tenant}, which the manifest names"
+    return None

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from reporter.manifest import (
     file_sha256,
     manifest_self_hash,
 )
-from reporter.message_file import MAX_MESSAGE_BYTES, parse_message
+from reporter.message_file import MAX_MESSAGE_BYTES, parse_message, tenant_problem
 from reporter.render import evidence
 from reporter.view.customers import customer_slugs
 
@@ -226,14 +225,10 @@ def _check_customer_data(data: bytes | None, name: str, tenant: str, report: Rep
         report.checked.append(f"{name} (tenant)")
 
 
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-
-
 def _check_message(path: Path, name: str, tenant: str | None, report: Report) -> None:
     """A message file is one; a customer's (``tenant`` given) names that tenant and no other tenant id.
 
-    Tenant ids are GUIDs: every GUID in a customer's message must be its own. A
-    message swapped with another customer's, hashes made to agree, names the other.
+    The tenant check is ``message_file.tenant_problem``, which send applies too.
     """
     try:
         data = read_regular_file(path, "message", MAX_MESSAGE_BYTES, DataError)
@@ -250,12 +245,9 @@ def _check_message(path: Path, name: str, tenant: str | None, report: Report) ->
     if not tenant:
         report.problems.append(f"{name}: the manifest names no tenant for this customer message")
         return
-    words = "\n".join((message.subject, message.text, message.html)).lower()
-    others = sorted({g.lower() for g in _GUID.findall(words)} - {tenant.lower()})
-    if others:
-        report.problems.append(f"{name}: names tenant {', '.join(others)}, not only tenant {tenant} the manifest names")
-    elif tenant.lower() not in message.text.lower() or tenant.lower() not in message.html.lower():
-        report.problems.append(f"{name}: does not name tenant {tenant}, which the manifest names")
+    problem = tenant_problem(message, name, tenant)
+    if problem:
+        report.problems.append(problem)
     else:
         report.checked.append(f"{name} (tenant)")
 

@@ -40,7 +40,7 @@ def test_a_pending_row_is_on_disk_before_the_hand_over_and_settles_later(tmp_pat
             assert other.execute("SELECT state FROM deliveries").fetchall() == [("pending",)]
         ledger.finish("2026-11", "t1", 0, State.SENT, T0 + timedelta(seconds=2))
     with Ledger(path) as again:
-        record = again.latest("2026-11", "t1")
+        record = again.latest_by_key("2026-11").get("t1")
     assert record is not None
     assert record.state is State.SENT
     assert record.message_id == "<t1.0@x.example>"
@@ -57,8 +57,8 @@ def test_the_latest_attempt_wins_and_forget_drops_only_pending_rows(tmp_path: Pa
         ledger.forget("2026-11", "t1", 1)
         assert ledger.latest_by_key("2026-11")["t1"].resend == 0
         ledger.forget("2026-11", "t1", 0)  # sent: kept
-        assert ledger.latest("2026-11", "t1") is not None
-        assert ledger.latest("2026-10", "t1") is None
+        assert ledger.latest_by_key("2026-11").get("t1") is not None
+        assert ledger.latest_by_key("2026-10").get("t1") is None
 
 
 def test_a_file_that_is_not_a_ledger_gets_one_line(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from reporter.customers import load_customers_file
 from reporter.errors import ConfigError, OutputError
 from reporter.send.config import SendSettings
 from reporter.send.ledger import LEDGER_NAME, Ledger
-from reporter.send.open import open_transport, require_sender
+from reporter.send.open import open_transport, require_recipients, require_sender
 from reporter.send.pace import Pacer
 from reporter.send.plan import Planned, RunFolder, plan, read_run
 from reporter.send.runner import Outcome, SendLimits, SendProgress, SendReport, send_run, status
@@ -32,12 +32,8 @@ def plan_folder(
     """The run folder, checked against its manifest, and who gets what from it."""
     run = read_run(run_dir)
     customers = customers_file or settings.customers_file
+    require_recipients(settings, customers)
     directory = load_customers_file(customers) if customers is not None else None
-    if directory is None and not settings.partner_to:
-        raise ConfigError(
-            "nobody to send to: no customers file and no [send] partner_to",
-            "name the customers file (with to and cc columns) in [collect] customers_file or --customers-file",
-        )
     return run, plan(run, directory, settings.partner_to, only=only)
 
 

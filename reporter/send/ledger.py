@@ -182,15 +182,6 @@ class Ledger:
                     "check the file and the disk; it is the only record of what was sent, so keep a backup",
                 ) from None
 
-    def latest(self, period: str, key: str) -> Record | None:
-        """The last attempt for ``key`` in ``period``, or None if it was never tried."""
-        with self._db() as db:
-            row = db.execute(
-                _SELECT + " WHERE period = ? AND key = ? ORDER BY resend DESC LIMIT 1",
-                (period, key),
-            ).fetchone()
-        return _record(row) if row else None
-
     def latest_by_key(self, period: str) -> dict[str, Record]:
         """The last attempt of every key tried in ``period``."""
         with self._db() as db:

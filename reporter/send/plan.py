@@ -9,7 +9,6 @@ those very bytes are what is sent (``load``).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,7 +17,7 @@ from reporter.customers import CustomerDirectory
 from reporter.errors import DataError
 from reporter.files import read_regular_file
 from reporter.manifest import ArtifactKind, read_manifest
-from reporter.message_file import MAX_MESSAGE_BYTES, MessageFile, parse_message
+from reporter.message_file import MAX_MESSAGE_BYTES, MessageFile, parse_message, tenant_problem
 from reporter.model import is_guid
 from reporter.send.message import PARTNER_KEY, Attachment, Delivery, message_id
 from reporter.send.transport import DeliveryRefused
@@ -26,7 +25,6 @@ from reporter.send.transport import DeliveryRefused
 MAX_ATTACHMENT_BYTES = 150 << 20
 """The largest file attached: Exchange Online's own maximum message size."""
 
-GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -228,10 +226,10 @@ def _words(run: RunFolder, ref: FileRef) -> MessageFile:
 
 def _check_names_only(item: Planned, words: MessageFile) -> None:
     """A customer's message names its own tenant, and no other: a message swapped between customers is refused."""
-    found = {match.lower() for part in (words.text, words.html) for match in GUID.findall(part)}
-    if item.key not in words.text or found - {item.key}:
+    name = item.message.path if item.message else item.key
+    if tenant_problem(words, name, item.key):
         raise DeliveryRefused(
-            f"{item.message.path if item.message else item.key}: the message is not {item.customer}'s own; not sent",
+            f"{name}: the message is not {item.customer}'s own; not sent",
             "render the period again, or check the folder with reporter verify",
         )
 

@@ -39,7 +39,7 @@ class LineProgress:
         self._lock = threading.Lock()
 
     def begin(self, total: int, seconds: float) -> None:
-        self._line(f"sending {total} message(s) at {self._rate:g} a minute: {estimate(seconds)}")
+        self._line(self._start(total, seconds))
 
     def done(self, outcome: Outcome) -> None:
         if outcome.status in (FAILED, UNKNOWN, PENDING):
@@ -47,6 +47,9 @@ class LineProgress:
 
     def notice(self, text: str) -> None:
         self._line(text)
+
+    def _start(self, total: int, seconds: float) -> str:
+        return f"sending {total} message(s) at {self._rate:g} a minute: {estimate(seconds)}"
 
     def end(self) -> None:
         pass
@@ -75,7 +78,7 @@ class BarProgress(LineProgress):
         self._task = self._bar.add_task("send", total=0)
 
     def begin(self, total: int, seconds: float) -> None:
-        self._console.print(f"sending {total} message(s) at {self._rate:g} a minute: {estimate(seconds)}")
+        self._console.print(self._start(total, seconds), markup=False)
         self._bar.update(self._task, total=total)
         self._bar.start()
 

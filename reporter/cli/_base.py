@@ -11,6 +11,7 @@ import importlib
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -34,6 +35,15 @@ def translate_errors(command: Callable[P, R]) -> Callable[P, R]:
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML config file [default: ./reporter.toml if it exists].",
+)
+"""``--config FILE``: the option of every command that reads reporter.toml."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

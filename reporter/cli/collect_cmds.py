@@ -12,18 +12,13 @@ from pathlib import Path
 import click
 
 from reporter.atomic import check_output_file, write_bytes
-from reporter.cli._base import cli, translate_errors
+from reporter.cli._base import cli, config_option, translate_errors
 from reporter.cli._config import read_config
 from reporter.collect.config import settings_from
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="TOML config file [default: ./reporter.toml if it exists].",
-)
+@config_option
 @click.option(
     "--customers-file",
     type=click.Path(path_type=Path, dir_okay=False),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reporter.cli._base import cli, translate_errors
+from reporter.cli._base import cli, config_option, translate_errors
 from reporter.cli._config import read_config
 from reporter.collect.config import configured_tenant, settings_from
 
@@ -21,12 +21,7 @@ DEFAULT_OUT = Path("reports")
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="TOML config file [default: ./reporter.toml if it exists].",
-)
+@config_option
 @click.option("--period", help="The month to report, YYYY-MM [default: this month, UTC].")
 @click.option(
     "--out",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reporter.cli._base import cli, translate_errors
+from reporter.cli._base import cli, config_option, translate_errors
 from reporter.cli._config import CommandConfig, read_config
 
 if TYPE_CHECKING:
@@ -18,12 +18,7 @@ if TYPE_CHECKING:
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="TOML config file [default: ./reporter.toml if it exists].",
-)
+@config_option
 @click.option(
     "--customers-file",
     type=click.Path(path_type=Path, dir_okay=False),

@@ -1,4 +1,8 @@
-"""The template environment: autoescaped, and loud about any name it does not know."""
+"""The template environment: autoescaped, loud about any name it does not know, and translated.
+
+Every sentence a template writes itself goes through ``_()`` (or ``ngettext``), which
+ask the active language (``reporter.view.language.use``) at render time.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
+from reporter.view import language
 from reporter.view.fmt import plain
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
@@ -41,6 +46,9 @@ def environment(folder: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         finalize=finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    # New-style gettext: ``_("Since %(period)s", period=p)`` escapes its values and checks its placeholders.
+    env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["breakable"] = breakable
     return env

@@ -6,41 +6,88 @@ Percentages keep the project's own rounding (half away from zero, never 100% for
 
 from __future__ import annotations
 
+import copy
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
+
+from babel.dates import format_date, format_datetime, format_skeleton
+from babel.numbers import NumberPattern
+
+from reporter.view import language
+
+MISSING = "–"
+"""What a figure the data does not give prints as, in every language."""
+
+
+def _pattern(kind: str, digits: int) -> NumberPattern:
+    """The active locale's decimal or percent pattern with exactly ``digits`` decimals."""
+    locale = language.active().locale
+    source = locale.decimal_formats[None] if kind == "decimal" else locale.percent_formats[None]
+    pattern = copy.copy(source)
+    pattern.frac_prec = (digits, digits)
+    return pattern
+
+
+def _apply(pattern: NumberPattern, value: Decimal) -> str:
+    """``value`` in the active locale's digits and separators, without bidi marks (documents isolate numbers)."""
+    with localcontext() as context:  # room for every digit of any finite float
+        context.prec = 800
+        context.Emax = MAX_EMAX
+        context.Emin = MIN_EMIN
+        return plain(pattern.apply(value, language.active().locale))
 
 
 def number(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{digits}f}"
+    """``12345.5`` → ``"12,345.5"`` (English), ``"12.345,5"`` (German); rounded half away from zero."""
+    if value is None or not math.isfinite(value):
+        return MISSING
+    return _apply(_pattern("decimal", digits), _rounded(value, digits))
+
+
+def _rounded(value: float, digits: int) -> Decimal:
+    """``value`` rounded to ``digits`` decimals, half away from zero, for any finite float."""
+    with localcontext() as context:
+        context.prec = 800
+        context.Emax = MAX_EMAX
+        context.Emin = MIN_EMIN
+        return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def fixed(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals and no grouping (``1234.5`` → ``"1234.5"``)."""
+    """``value`` with ``digits`` decimals and no grouping (``1234.5`` → ``"1234.5"``): for machine-read text."""
     return f"{value:.{digits}f}"
 
 
 def date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else "–"
+    """A day as the active locale writes it (``Nov 1, 2026``, ``01.11.2026``, ``2026/11/01``)."""
+    return format_date(value, "medium", locale=language.active().locale) if value else MISSING
 
 
 def timestamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "–"
+    """A moment in UTC as the active locale writes it, marked UTC."""
+    if value is None:
+        return MISSING
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    shown = format_datetime(moment, "medium", tzinfo=UTC, locale=language.active().locale)
+    return language.gettext("{moment} UTC").format(moment=plain(shown))
 
 
 def month(value: datetime) -> str:
-    return value.strftime("%B %Y")
+    """``November 2026``, ``novembre 2026``, ``2026年11月``."""
+    return plain(format_skeleton("yMMMM", value, locale=language.active().locale))
 
 
 def signed(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    if round(value, digits) == 0:
-        return f"±{0:.{digits}f}"
-    return f"{value:+.{digits}f}"
+    """``+8.0``, ``−3.5`` or ``±0.0``: a change, with its sign always shown."""
+    if value is None or not math.isfinite(value):
+        return MISSING
+    exact = _rounded(value, digits)
+    text = _apply(_pattern("decimal", digits), abs(exact))
+    if exact == 0:
+        return f"±{text}"
+    return f"{'+' if exact > 0 else '-'}{text}"
 
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -79,12 +126,11 @@ def whole_percent(value: float) -> int:
 
 
 def format_percent(value: float | None, digits: int = 0) -> str:
-    """``0.4567`` → ``"46%"``; never rounds a shortfall up to 100%."""
-    if value is None:
-        return "–"
-    if not math.isfinite(value):
-        return "–"
-    text = str(_percent(value, Decimal(1).scaleb(-digits)))
-    if value < 1 and float(text) >= 100:
-        text = f"{99.9 if digits else 99:.{digits}f}"
-    return f"{text}%"
+    """``0.4567`` → ``"46%"`` (``"46 %"`` in French); never rounds a shortfall up to 100%."""
+    if value is None or not math.isfinite(value):
+        return MISSING
+    exponent = Decimal(1).scaleb(-digits)
+    rounded = _percent(value, exponent)
+    if value < 1 and rounded >= 100:
+        rounded = Decimal(100) - exponent
+    return _apply(_pattern("percent", digits), rounded / 100)

@@ -1,10 +1,10 @@
 """Every sentence and label the PDF documents show, made from a key and its parameters.
 
 The view-model decides *what* to say (a finding's kind, a count, a share, a status);
-this module says it, in English for now. Nothing here runs at import time: each
-function is called while a view is built, and every English string passes through
-``gettext`` (or ``ngettext`` where a count decides the form), so a translator can
-later stand behind those two names without touching the callers.
+this module says it, in the active language (``reporter.view.language``). Nothing
+here runs at import time: each function is called while a document is made, and
+every English string passes through ``gettext`` (or ``ngettext`` where a count
+decides the form), which is how ``pybabel extract`` finds it for the catalogues.
 
 Numbers reach these sentences already formatted (``reporter.view.fmt``), except
 where a count chooses the plural.
@@ -22,17 +22,7 @@ from reporter.model import (
     ResolvedReason,
 )
 from reporter.view import fmt, posture
-
-
-def gettext(message: str) -> str:
-    """``message`` in the document's language (English only, for now)."""
-    return message
-
-
-def ngettext(singular: str, plural: str, count: int) -> str:
-    """The form of a message that agrees with ``count`` (English: singular for exactly one)."""
-    return singular if count == 1 else plural
-
+from reporter.view.language import gettext, ngettext
 
 _ = gettext
 

@@ -74,6 +74,10 @@ class CustomerDirectory(Mapping[str, CustomerEntry]):
     def __len__(self) -> int:
         return len(self.entries)
 
+    def languages(self) -> dict[str, str]:
+        """The language each customer's documents are asked to be in: tenant id → BCP 47 tag, where given."""
+        return {tenant: entry.language for tenant, entry in self.entries.items() if entry.language}
+
 
 def load_customers_file(path: Path) -> CustomerDirectory:
     """The customers of ``path``, each row checked."""

@@ -13,7 +13,7 @@ import csv
 import io
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from reporter.collect.config import Settings
 from reporter.collect.progress import CollectProgress, NullProgress
 from reporter.emulator.options import EmulatorOptions, MailOptions
 from reporter.emulator.server import Emulator
+from reporter.emulator.world import World
 from reporter.errors import OutputError
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
@@ -109,27 +110,42 @@ def run_demo(
                 def collect_period(settings: Settings = settings, clock: CollectionClock = clock) -> Snapshot:
                     return collect(settings, clock=clock, progress=progress or NullProgress())
 
+                languages = demo_languages(emulator.world)
+                period_options = replace(options or RenderOptions(), languages=languages)
                 results.append(
-                    run_period(period, out_dir, archive, collect_period, brand, options, force=True, this_month=period)
+                    run_period(
+                        period, out_dir, archive, collect_period, brand, period_options, force=True, this_month=period
+                    )
                 )
                 if period == periods[-1]:
-                    customers_file = demo_customers_file(results[-1].folder, out_dir)
+                    customers_file = demo_customers_file(results[-1].folder, out_dir, languages)
                     ca = settings.ca_bundle
                     assert ca is not None
                     sent = send_demo(results[-1].folder, out_dir, customers_file, emulator, ca, send_progress)
     return DemoResult(results, sent, mail_folder, customers_file)
 
 
-def demo_customers_file(folder: Path, out_dir: Path) -> Path:
-    """A customers file giving each demo customer a recipient at its own domain (every seventh none)."""
+DEMO_LANGUAGES = ("en", "de", "fr", "es", "nl", "pt-BR", "ja", "ar", "de-AT", "en", "tlh")
+"""The demo customers' languages, in turn: every language reporter writes, a regional form and one it does not."""
+
+
+def demo_languages(world: World) -> dict[str, str]:
+    """Each demo customer's language, by tenant id: the customers file's ``language`` column."""
+    tenants = sorted({str(c["tenantId"]).lower() for c in world.customer_insights})
+    return {tenant: DEMO_LANGUAGES[i % len(DEMO_LANGUAGES)] for i, tenant in enumerate(tenants)}
+
+
+def demo_customers_file(folder: Path, out_dir: Path, languages: Mapping[str, str]) -> Path:
+    """A customers file: each demo customer's language, and a recipient at its own domain (every seventh none)."""
     snapshot = snapshot_io.load(folder / "snapshot.json")
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["tenantId", "name", "to"])
+    writer.writerow(["tenantId", "name", "language", "to"])
     for index, customer in enumerate(sorted(snapshot.customers, key=lambda c: c.tenant_id)):
         domain = customer.default_domain_name or f"{customer.tenant_id[:8]}.example"
         to = "" if index % 7 == 6 else f"security@{domain}"
-        writer.writerow([customer.tenant_id, customer.display_name or domain, to])
+        language = languages.get(customer.tenant_id.lower(), "")
+        writer.writerow([customer.tenant_id, customer.display_name or domain, language, to])
     path = out_dir / DEMO_CUSTOMERS_FILE
     data = text.getvalue().encode()
     if (path.exists() or path.is_symlink()) and (not path.is_file() or path.read_bytes() != data):

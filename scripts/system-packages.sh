@@ -3,9 +3,10 @@
 #   libharfbuzz-subset0  WeasyPrint subsets fonts about six times faster with it
 #   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint's text layout
 #   poppler-utils        pdftotext / pdftoppm, used by the tests to read PDFs back
+#   gettext              msgfmt --check, used by the tests on the translation catalogues
 #   libreoffice-calc-nogui  a test opens the workbook in LibreOffice
 set -eu
-PACKAGES="libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
+PACKAGES="libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext"
 if [ "${REPORTER_WITH_LIBREOFFICE:-1}" = 1 ]; then
     PACKAGES="$PACKAGES libreoffice-calc-nogui"
 fi

@@ -171,7 +171,7 @@ def test_percent_of_any_finite_float_never_raises(value: float) -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False), st.integers(min_value=0, max_value=3))
 def test_percent_of_any_finite_float_is_a_number_and_a_sign(value: float, digits: int) -> None:
     text = format_percent(value, digits)
-    assert re.fullmatch(r"-?[0-9]+(\.[0-9]+)?%", text), text
+    assert re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?%", text), text
     assert isinstance(whole_percent(value), int)
 
 

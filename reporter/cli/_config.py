@@ -46,3 +46,13 @@ def read_config(config_file: Path | None, brand_file: Path | None = None) -> Com
     if brand_file is not None:
         brand = read_brand_file(brand_file)
     return CommandConfig(collect=collect, brand=brand, run=run, send=send)
+
+
+def customer_languages(config: CommandConfig, customers_file: Path | None) -> dict[str, str]:
+    """Each customer's language from ``--customers-file`` (or ``[collect] customers_file``): tenant id → tag."""
+    path = customers_file or config.send.customers_file
+    if path is None:
+        return {}
+    from reporter.customers import load_customers_file
+
+    return load_customers_file(path).languages()

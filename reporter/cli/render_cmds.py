@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reporter.cli._base import cli, translate_errors
-from reporter.cli._config import read_config
+from reporter.cli._config import customer_languages, read_config
 
 
 @cli.command()
@@ -23,6 +23,11 @@ from reporter.cli._config import read_config
     type=click.Path(path_type=Path),
     help="Configuration file, checked whole; its [brand] table is used (default: ./reporter.toml if it exists).",
 )
+@click.option(
+    "--customers-file",
+    type=click.Path(path_type=Path),
+    help="CSV with each customer's language [default: [collect] customers_file].",
+)
 @click.option("--no-customer-reports", is_flag=True, help="Write the executive summary only, no customer PDFs.")
 @click.option("--customer-workbooks", is_flag=True, help="Also write one workbook per customer.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for the customer reports (default: every core).")
@@ -32,12 +37,15 @@ def render(
     out_dir: Path,
     brand_file: Path | None,
     config_file: Path | None,
+    customers_file: Path | None,
     no_customer_reports: bool,
     customer_workbooks: bool,
     workers: int | None,
 ) -> None:
     """Write the PDF reports, workbooks, snapshot copy and manifest for SNAPSHOT into --out."""
-    brand = read_config(config_file, brand_file).brand
+    config = read_config(config_file, brand_file)
+    brand = config.brand
+    languages = customer_languages(config, customers_file)
     from reporter import snapshot as snapshot_io
 
     snap = snapshot_io.load(snapshot_path)  # a bad snapshot is told before the renderers are even loaded
@@ -50,6 +58,7 @@ def render(
         customer_workbooks=customer_workbooks,
         workers=workers,
         progress=sys.stderr.isatty(),
+        languages=languages,
     )
     artifacts = render_folder(snap, out_dir, brand, options)
     click.echo(f"{out_dir}: wrote {len(artifacts) + 1} files (manifest.json lists them)")

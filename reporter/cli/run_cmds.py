@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reporter.cli._base import cli, config_option, translate_errors
-from reporter.cli._config import read_config
+from reporter.cli._config import customer_languages, read_config
 from reporter.collect.config import configured_tenant, settings_from
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ def run(
         customer_workbooks=customer_workbooks,
         workers=workers,
         progress=sys.stderr.isatty(),
+        languages=customer_languages(config, customers_file),
     )
     with progress_for(sys.stderr) as progress:
 

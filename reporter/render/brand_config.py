@@ -7,6 +7,8 @@
     accent_colour = "#2A9D8F"
     footer = "Contoso Cloud Services · Confidential"
     contact = "security@contoso.example · +1 555 0100"
+    language = "de"                 # the partner's own documents (default en); customers: the customers file
+    wording = "wording"             # a folder of <language>.po files replacing built-in sentences
 
 The table comes from ``--brand FILE`` when given (a file holding only the brand
 may leave out the ``[brand]`` header), else from the configuration file
@@ -23,7 +25,7 @@ from typing import Any
 from reporter.config import Config, load_config, read_toml
 from reporter.errors import ConfigError
 from reporter.resources import assets_dir
-from reporter.view import Brand
+from reporter.view import Brand, language
 
 DEFAULT_LOGO = "default-logo.svg"
 
@@ -80,7 +82,31 @@ def _brand(table: Any, source: Path) -> Brand:
             values[key] = values[key].upper()
     if "logo" in values:
         values["logo"] = _logo(source.parent / values["logo"], source)
+    if "wording" in values:
+        values["wording"] = _wording(source.parent / values["wording"], source)
+    if "language" in values:
+        values["language"] = _language(values["language"], source)
     return Brand(**values)
+
+
+def _language(tag: str, source: Path) -> str:
+    """A partner language reporter writes: ``de-CH`` is ``de``; a language it does not write is refused."""
+    choice = language.resolve(tag, language.load(language.SOURCE))
+    if choice.unknown:
+        raise ConfigError(
+            f"{source}: brand language {tag!r} is not one reporter writes",
+            "use one of " + ", ".join(language.LANGUAGES),
+        )
+    return choice.language.tag
+
+
+def _wording(folder: Path, source: Path) -> Path:
+    """A folder of ``<language>.po`` overrides, each checked now (file and line of any bad entry)."""
+    if not folder.is_dir():
+        raise ConfigError(f"{source}: brand wording {folder} is not a folder", "give a folder of <language>.po files")
+    folder = folder.resolve()
+    language.check_overrides(folder)
+    return folder
 
 
 def _logo(path: Path, source: Path) -> Path:

@@ -22,7 +22,7 @@ from reporter.manifest import Artifact, ArtifactKind, write_artifact
 from reporter.message_file import MessageFile, message_bytes
 from reporter.render.jinja import environment
 from reporter.render.options import RenderOptions
-from reporter.view import ReportContext
+from reporter.view import ReportContext, language
 from reporter.view.message import Message, customer_message, summary_message
 
 FOLDER = Path("messages")
@@ -58,20 +58,18 @@ def _file_bytes(message: Message, text: Template, html: Template) -> bytes:
 def render(context: ReportContext, out_dir: Path, options: RenderOptions) -> list[Artifact]:
     """The summary's message, and each customer's when the customers' PDFs are written (it says one is attached)."""
     renderer = MessageRenderer()
-    artifacts = [
-        write_artifact(out_dir, SUMMARY, renderer.summary(summary_message(context)), ArtifactKind.SUMMARY_MESSAGE)
-    ]
+    with language.use(context.language):
+        summary = renderer.summary(summary_message(context))
+    artifacts = [write_artifact(out_dir, SUMMARY, summary, ArtifactKind.SUMMARY_MESSAGE)]
     if not options.customer_reports:
         return artifacts
     for row in context.rows:
-        message = customer_message(context, context.customer_view(row), workbook=options.customer_workbooks)
+        view = context.customer_view(row)
+        with language.use(view.language):  # the customer's own language, for the words and the templates
+            data = renderer.customer(customer_message(context, view, workbook=options.customer_workbooks))
         artifacts.append(
             write_artifact(
-                out_dir,
-                customer_path(row.slug),
-                renderer.customer(message),
-                ArtifactKind.CUSTOMER_MESSAGE,
-                row.customer.tenant_id,
+                out_dir, customer_path(row.slug), data, ArtifactKind.CUSTOMER_MESSAGE, row.customer.tenant_id
             )
         )
     return artifacts

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +16,5 @@ class RenderOptions:
     """Processes for the customer reports; ``None`` uses every core."""
     progress: bool = False
     """Show a progress bar (on a terminal)."""
+    languages: Mapping[str, str] = field(default_factory=dict)
+    """Each customer's language as the customers file asks for it: lower-case tenant id → BCP 47 tag."""

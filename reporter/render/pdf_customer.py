@@ -9,20 +9,24 @@ from __future__ import annotations
 
 from reporter.render import charts
 from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, w3c
-from reporter.view import CustomerView
+from reporter.view import CustomerView, fmt, language
 
 TEMPLATE = "customer.html.j2"
 
-_ChartKey = tuple[tuple[int, ...], int | None, str]
+_ChartKey = tuple[tuple[int, ...], int | None, str, str]
 
 
 def customer_meta(view: CustomerView) -> PdfMeta:
     return PdfMeta(
         title=view.title,
         author=view.brand.name,
-        subject=f"MFA posture, open security alerts and recommended actions, {view.period_label}",
-        keywords="security report, MFA, Microsoft 365, security alerts",
+        subject=language.gettext("MFA posture, open security alerts and recommended actions, {period}").format(
+            period=view.period_label
+        ),
+        keywords=language.gettext("security report, MFA, Microsoft 365, security alerts"),
         created=w3c(view.provenance.collected_at_dt),
+        lang=view.language.tag,
+        dir=view.language.direction,
     )
 
 
@@ -37,9 +41,14 @@ class CustomerRenderer:
         comparison = view.comparison
         if not comparison.shown or comparison.your_bucket is None:
             return ""
-        key = (tuple(b.count for b in comparison.buckets), comparison.your_bucket, view.brand.primary_colour)
+        key = (
+            tuple(b.count for b in comparison.buckets),
+            comparison.your_bucket,
+            view.brand.primary_colour,
+            view.language.tag,
+        )
         if key not in self._charts:
-            bars = [charts.Bar(b.label, b.count, f"{b.count:,}", "#C9D3DE") for b in comparison.buckets]
+            bars = [charts.Bar(b.label, b.count, fmt.number(b.count), "#C9D3DE") for b in comparison.buckets]
             highlighted = [
                 charts.Bar(b.label, b.value, b.text, view.brand.accent_colour) if i == comparison.your_bucket else b
                 for i, b in enumerate(bars)
@@ -48,7 +57,7 @@ class CustomerRenderer:
                 highlighted,
                 horizontal=False,
                 highlight=comparison.your_bucket,
-                highlight_text="You",
+                highlight_text=language.gettext("You"),
                 width=3.3,
                 height=1.45,
                 patterns=False,
@@ -58,13 +67,15 @@ class CustomerRenderer:
         return self._charts[key]
 
     def html(self, view: CustomerView) -> str:
-        return self.engine.html(
-            TEMPLATE,
-            c=view,
-            brand=brand_style(view.brand),
-            meta=customer_meta(view),
-            chart=self.chart(view),
-        )
+        """The report's HTML, worded and formatted in the customer's language."""
+        with language.use(view.language):
+            return self.engine.html(
+                TEMPLATE,
+                c=view,
+                brand=brand_style(view.brand),
+                meta=customer_meta(view),
+                chart=self.chart(view),
+            )
 
     def pdf(self, view: CustomerView, evidence: Evidence | None = None) -> bytes:
         """The customer's report; with ``evidence`` (its own data) attached, a PDF/A-3b document."""

@@ -48,6 +48,9 @@ class PdfMeta:
     """W3C date-time (``2026-11-01T06:00:00Z``), the moment the snapshot was collected."""
     generator: str = f"reporter {__version__}"
     lang: str = "en"
+    """BCP 47: the PDF's ``/Lang``."""
+    dir: str = "ltr"
+    """``"rtl"`` lays the document out right to left."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from reporter.render import charts
 from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, w3c
-from reporter.view import SummaryView
+from reporter.view import SummaryView, fmt, language, wording
 
 TEMPLATE = "summary.html.j2"
 FORMAT: charts.ImageFormat = "png"
@@ -25,9 +25,12 @@ class SummaryCharts:
 
 def summary_charts(view: SummaryView) -> SummaryCharts:
     primary = view.brand.primary_colour
-    coverage = [charts.Bar(c.label, c.count, f"{c.count:,}", primary) for c in view.coverage_buckets]
-    policy = [charts.Bar(c.label, c.count, f"{c.count:,} ({c.share})", c.colour) for c in view.policy_mix]
-    severity = [charts.Bar(c.label, c.count, f"{c.count:,}", c.colour) for c in view.open_alerts]
+    coverage = [charts.Bar(c.label, c.count, fmt.number(c.count), primary) for c in view.coverage_buckets]
+    policy = [
+        charts.Bar(c.label, c.count, wording.count_and_share(fmt.number(c.count), c.share), c.colour)
+        for c in view.policy_mix
+    ]
+    severity = [charts.Bar(c.label, c.count, fmt.number(c.count), c.colour) for c in view.open_alerts]
     return SummaryCharts(
         history=charts.data_uri(charts.history_chart(view.history, view.score_max_value, primary, fmt=FORMAT))
         if view.history
@@ -50,20 +53,26 @@ def summary_meta(view: SummaryView) -> PdfMeta:
     return PdfMeta(
         title=view.title,
         author=view.brand.name,
-        subject=f"Executive summary of the Microsoft partner security score for {view.period_label}",
-        keywords="partner security score, Microsoft Graph, MFA, CSP",
+        subject=language.gettext("Executive summary of the Microsoft partner security score for {period}").format(
+            period=view.period_label
+        ),
+        keywords=language.gettext("partner security score, Microsoft Graph, MFA, CSP"),
         created=w3c(view.provenance.collected_at_dt),
+        lang=view.language.tag,
+        dir=view.language.direction,
     )
 
 
 def summary_html(engine: Engine, view: SummaryView) -> str:
-    return engine.html(
-        TEMPLATE,
-        s=view,
-        brand=brand_style(view.brand),
-        meta=summary_meta(view),
-        charts=summary_charts(view),
-    )
+    """The summary's HTML, worded and formatted in the partner's language."""
+    with language.use(view.language):
+        return engine.html(
+            TEMPLATE,
+            s=view,
+            brand=brand_style(view.brand),
+            meta=summary_meta(view),
+            charts=summary_charts(view),
+        )
 
 
 def summary_pdf(engine: Engine, view: SummaryView, evidence: Evidence | None = None) -> bytes:

@@ -34,7 +34,14 @@ def render_all(
     ``period`` (``YYYY-MM``) defaults to the month the snapshot was collected.
     """
     options = options or RenderOptions()
-    context = build_context(snapshot, brand, previous=previous, previous_period=previous_period, period=period)
+    context = build_context(
+        snapshot,
+        brand,
+        previous=previous,
+        previous_period=previous_period,
+        period=period,
+        languages=options.languages,
+    )
     artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
     for renderer in (pdf.render, xlsx.render, messages.render):
         artifacts.extend(renderer(context, out_dir, options))

@@ -16,7 +16,7 @@ from reporter.render.options import RenderOptions
 from reporter.render.xlsx_customer import customer_workbook_bytes, new_book
 from reporter.render.xlsx_names import EXCEL_RESERVED, customer_sheet_names
 from reporter.render.xlsx_sheets import write_sheet
-from reporter.view import ReportContext
+from reporter.view import ReportContext, language
 from reporter.view.workbook import partner_workbook
 
 WORKBOOK_NAME = Path("workbook.xlsx")
@@ -40,9 +40,14 @@ def render(context: ReportContext, out_dir: Path, options: RenderOptions) -> lis
 
 
 def workbook_bytes(context: ReportContext) -> bytes:
-    """The partner workbook; the same snapshot always gives the same bytes."""
+    """The partner workbook, in the partner's language; the same snapshot always gives the same bytes."""
+    with language.use(context.language):
+        return _partner_workbook_bytes(context)
+
+
+def _partner_workbook_bytes(context: ReportContext) -> bytes:
     view = partner_workbook(context)
-    book = new_book(view.properties)
+    book = new_book(view.properties, right_to_left=view.right_to_left)
     names = customer_sheet_names(view.customer_names, (*view.reserved_names, *EXCEL_RESERVED))
     labels = view.level_labels
     for sheet in view.sheets:

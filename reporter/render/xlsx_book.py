@@ -265,6 +265,7 @@ class Sheet:
 
     def __init__(self, book: Book, title: str) -> None:
         self.ws = book._add(title)
+        self.book = book
         self.cells = Cells(self.ws, book.styles, book.fills)
         self._rows: list[Sequence[Cell]] = []
         self._header_row: int | None = None
@@ -312,6 +313,7 @@ class Sheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed one page wide
+        ws.sheet_view.rightToLeft = self.book.right_to_left or None
         if self._header_row is not None:
             ws.freeze_panes = f"A{self._header_row + 1}"
             last = get_column_letter(self._columns)
@@ -375,8 +377,18 @@ class _StampedZip(zipfile.ZipFile):
 class Book:
     """A workbook being written: its sheets, and the ZIP they stream into."""
 
-    def __init__(self, *, title: str, creator: str, stamp: datetime, header_colour: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        creator: str,
+        stamp: datetime,
+        header_colour: str | None = None,
+        right_to_left: bool = False,
+    ) -> None:
         self.workbook = Workbook(write_only=True)
+        self.right_to_left = right_to_left
+        """Every sheet laid out right to left (an Arabic workbook)."""
         props = self.workbook.properties
         props.title = clean_text(title)[:255]
         props.creator = clean_text(creator)[:255]

@@ -27,16 +27,7 @@ from reporter.render.xlsx_names import EXCEL_RESERVED, sheet_ref
 from reporter.view import workbook as wb
 from reporter.view.posture import Level
 
-FIXED_SHEETS = (
-    wb.WORDS.summary,
-    wb.WORDS.requirements,
-    wb.WORDS.history,
-    wb.WORDS.customers,
-    wb.WORDS.changes,
-    wb.WORDS.alerts,
-    wb.WORDS.about,
-    *EXCEL_RESERVED,
-)
+FIXED_SHEETS = (*wb.fixed_names(), *EXCEL_RESERVED)
 """Names no customer's sheet may take (the partner workbook's own, and those Excel reserves)."""
 
 MIN_WIDTHS: Mapping[wb.SheetKind, tuple[int, ...]] = {

@@ -15,3 +15,7 @@ class Brand:
     accent_colour: str = "#2A9D8F"
     footer: str = ""
     contact: str = ""
+    language: str = "en"
+    """The partner's own documents' language (BCP 47, one of ``language.LANGUAGES``)."""
+    wording: Path | None = None
+    """A folder of ``<language>.po`` files whose entries replace the built-in sentences."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reporter.model import Alert, Customer, Snapshot
+from reporter.view import wording
 from reporter.view.fmt import format_percent
 from reporter.view.posture import Level, Policy, Posture, assess
 
@@ -51,8 +52,16 @@ class CustomerRow:
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
-    label: str
+    low: int
+    """The band's lowest whole percent."""
+    high: int
+    """The band's highest whole percent (equal to ``low`` for a one-value band such as 100%)."""
     count: int
+
+    @property
+    def label(self) -> str:
+        """``"25–49%"`` (``"25–49 %"`` in French), in the active language."""
+        return wording.percent_band(self.low, self.high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +81,14 @@ class BaseStats:
         return sum(n for p, n in self.policy_mix if p in (Policy.CONDITIONAL_ACCESS, Policy.SECURITY_DEFAULTS))
 
 
-_BUCKETS = ((0.0, 0.25, "0–24%"), (0.25, 0.5, "25–49%"), (0.5, 0.75, "50–74%"), (0.75, 0.9, "75–89%"))
+_BUCKETS = ((0.0, 0.25, 0, 24), (0.25, 0.5, 25, 49), (0.5, 0.75, 50, 74), (0.75, 0.9, 75, 89))
 
 
 def bucket_index(coverage: float | None) -> int | None:
     """Which of ``BaseStats.coverage_buckets`` a coverage falls in (``None``: no coverage)."""
     if coverage is None:
         return None
-    for index, (lo, hi, _label) in enumerate(_BUCKETS):
+    for index, (lo, hi, _low, _high) in enumerate(_BUCKETS):
         if lo <= coverage < hi:
             return index
     return len(_BUCKETS) if coverage < 1.0 else len(_BUCKETS) + 1
@@ -190,9 +199,9 @@ def _sort_coverage(row: CustomerRow) -> float:
 
 def base_stats(rows: Sequence[CustomerRow]) -> BaseStats:
     coverages = sorted(r.posture.coverage for r in rows if r.posture.coverage is not None)
-    buckets = [Bucket(label, sum(1 for c in coverages if lo <= c < hi)) for lo, hi, label in _BUCKETS]
-    buckets.append(Bucket("90–99%", sum(1 for c in coverages if 0.9 <= c < 1.0)))
-    buckets.append(Bucket("100%", sum(1 for c in coverages if c >= 1.0)))
+    buckets = [Bucket(low, high, sum(1 for c in coverages if lo <= c < hi)) for lo, hi, low, high in _BUCKETS]
+    buckets.append(Bucket(90, 99, sum(1 for c in coverages if 0.9 <= c < 1.0)))
+    buckets.append(Bucket(100, 100, sum(1 for c in coverages if c >= 1.0)))
     policies = Counter(r.posture.policy for r in rows)
     levels = Counter(r.posture.level for r in rows)
     return BaseStats(

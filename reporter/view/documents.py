@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from reporter.model import MANDATORY_FOR_CSP, Alert, ComplianceStatus, DataGap, Snapshot
 from reporter.snapshot import sha256
-from reporter.view import fmt, wording
+from reporter.view import fmt, language, wording
 from reporter.view.alerts import SEVERITY_COLOURS, AlertRow, open_alert_rows, severity_label
 from reporter.view.brand import Brand
 from reporter.view.changes import Changes, CustomerChange, RequirementChange, compare
@@ -23,6 +23,7 @@ from reporter.view.customers import (
 )
 from reporter.view.fmt import format_percent
 from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
+from reporter.view.language import Choice, Language
 from reporter.view.posture import Action, Finding, Level
 from reporter.view.requirements import RequirementRow, requirement_rows, title
 
@@ -31,10 +32,6 @@ TOP_ATTENTION = 15
 
 ALERTS_SOURCE = "alerts"
 """The collector's name for the security alerts source, as a ``DataGap`` names it."""
-
-ALERTS_UNKNOWN = "Not available"
-"""Kept for the workbook and message code, which compare against it: documents print ``wording.alerts_unknown()``
-(through ``SummaryView.open_alerts_figure``), whose English it must equal."""
 
 COMPARISON_MINIMUM = 5
 """Customers with MFA data a base needs before a customer's report compares against it:
@@ -214,7 +211,7 @@ class SummaryView:
     alerts_note: str = ""
     """The sentence the documents print in place of alert figures when the alerts are not available."""
     open_alerts_figure: str = "0"
-    """``open_alerts_total`` as printed, or ``ALERTS_UNKNOWN``."""
+    """``open_alerts_total`` as printed, or ``wording.alerts_unknown()``."""
     mandatory_unknown: tuple[str, ...] = ()
     """Titles of the mandatory requirements Microsoft reports with an unknown status."""
     mandatory_missing: tuple[str, ...] = ()
@@ -240,6 +237,10 @@ class SummaryView:
     """``"Whether they are all met is unknown."`` when none is failing but not all are known to be met."""
     not_reported: str = ""
     """How a mandatory requirement missing from the data is labelled."""
+    language: Language = field(default_factory=lambda: language.load(language.SOURCE))
+    """The language the summary is written in (the partner's)."""
+    language_notes: tuple[str, ...] = ()
+    """One sentence per customer whose report is not in exactly the language the customers file asks for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +304,8 @@ class CustomerView:
     """``"Since October 2026:"``, or empty when there is no previous period."""
     since_text: tuple[str, str, str] = ("", "", "")
     """What changed since then, in three pieces: the middle one (the new attention level) is emphasised."""
+    language: Language = field(default_factory=lambda: language.load(language.SOURCE))
+    """The language the customer's documents are written in (the customers file's, or the partner's)."""
 
 
 @dataclass(frozen=True)
@@ -320,9 +323,20 @@ class ReportContext:
     """``YYYY-MM`` the documents report on."""
     changes: Changes | None = None
     """Since the previous archived period, when there is one."""
+    language: Language = field(default_factory=lambda: language.load(language.SOURCE))
+    """The partner's language: the summary's and the partner workbook's."""
+    choices: Mapping[str, Choice] = field(default_factory=dict)
+    """Each customer's language, by lower-case tenant id, as the customers file asks for it."""
 
-    def customer_view(self, row: CustomerRow) -> CustomerView:
-        return _customer_view(self, row)
+    def language_of(self, tenant_id: str) -> Language:
+        """The language of a customer's own documents: the customers file's, else the partner's."""
+        choice = self.choices.get(tenant_id.lower())
+        return choice.language if choice else self.language
+
+    def customer_view(self, row: CustomerRow, in_language: Language | None = None) -> CustomerView:
+        """The customer's report, worded in its own language (or ``in_language``: the partner workbook's)."""
+        with language.use(in_language or self.language_of(row.customer.tenant_id)) as chosen:
+            return _customer_view(self, row, chosen)
 
 
 def build_context(
@@ -332,9 +346,21 @@ def build_context(
     previous: Snapshot | None = None,
     previous_period: str | None = None,
     period: str | None = None,
+    partner_language: Language | None = None,
+    languages: Mapping[str, str] | None = None,
 ) -> ReportContext:
-    """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes."""
+    """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes.
+
+    The summary is in ``partner_language`` (by default the brand's); each customer's
+    documents in the language ``languages`` (lower-case tenant id → BCP 47 tag, from the
+    customers file) asks for, else the partner's.
+    """
+    partner = partner_language or language.load(brand.language, brand.wording)
     rows = customer_rows(snapshot)
+    wanted = {k.lower(): v for k, v in (languages or {}).items() if v}
+    choices = {
+        r.customer.tenant_id.lower(): language.resolve(wanted.get(r.customer.tenant_id.lower()), partner) for r in rows
+    }
     base = base_stats(rows)
     digest = sha256(snapshot)
     period = period or period_of(snapshot)
@@ -345,10 +371,37 @@ def build_context(
         if previous is not None
         else None
     )
-    summary = _summary_view(snapshot, brand, rows, base, digest, period, changes)
+    with language.use(partner):
+        summary = _summary_view(snapshot, brand, rows, base, digest, period, changes)
+        summary = replace(summary, language=partner, language_notes=_language_notes(rows, choices))
     return ReportContext(
-        snapshot, brand, digest, rows, base, summary, alerts_by_tenant(snapshot.alerts), period, changes
+        snapshot,
+        brand,
+        digest,
+        rows,
+        base,
+        summary,
+        alerts_by_tenant(snapshot.alerts),
+        period,
+        changes,
+        partner,
+        choices,
     )
+
+
+def _language_notes(rows: Sequence[CustomerRow], choices: Mapping[str, Choice]) -> tuple[str, ...]:
+    """A sentence for each customer whose language the customers file asked for is not the one used."""
+    notes = []
+    for row in rows:
+        choice = choices.get(row.customer.tenant_id.lower())
+        if choice is None or not choice.fell_back:
+            continue
+        name = choice.language.name
+        if choice.unknown:
+            notes.append(wording.language_unknown(row.customer.label, choice.requested, name))
+        else:
+            notes.append(wording.language_nearest(row.customer.label, choice.requested, name))
+    return tuple(notes)
 
 
 def alerts_gap(snapshot: Snapshot) -> DataGap | None:
@@ -553,7 +606,7 @@ def _customer_actions(actions: tuple[Action, ...], brand: Brand) -> tuple[Action
     return tuple(shown)
 
 
-def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
+def _customer_view(context: ReportContext, row: CustomerRow, chosen: Language) -> CustomerView:
     snapshot, brand, base = context.snapshot, context.brand, context.base
     customer, posture = row.customer, row.posture
     changes = context.changes
@@ -607,6 +660,7 @@ def _customer_view(context: ReportContext, row: CustomerRow) -> CustomerView:
         nothing_found=wording.nothing_found(alerts_available),
         since_heading=wording.since_heading(period_label(changes.previous_period)) if changes else "",
         since_text=_since_text(changes, customer.tenant_id) if changes else ("", "", ""),
+        language=chosen,
     )
 
 

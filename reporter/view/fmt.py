@@ -25,7 +25,7 @@ def _pattern(kind: str, digits: int) -> NumberPattern:
     """The active locale's decimal or percent pattern with exactly ``digits`` decimals."""
     locale = language.active().locale
     source = locale.decimal_formats[None] if kind == "decimal" else locale.percent_formats[None]
-    pattern = copy.copy(source)
+    pattern: NumberPattern = copy.copy(source)
     pattern.frac_prec = (digits, digits)
     return pattern
 

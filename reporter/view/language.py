@@ -22,10 +22,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
+from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
@@ -150,11 +151,18 @@ def _apply_overrides(catalog: Catalog, tag: str, folder: Path) -> None:
             target.string = entry.string
 
 
+def _texts(value: object) -> list[str]:
+    """A catalogue entry's id or string as a list (a plural entry has several)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return []
+
+
 def _check_placeholders(entry: Message, where: str) -> None:
-    ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
-    strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
-    expected = placeholders(ids[-1])
-    for text in strings:
+    expected = placeholders(_texts(entry.id)[-1])
+    for text in _texts(entry.string):
         if placeholders(text) != expected:
             shown = ", ".join(expected) or "none"
             raise ConfigError(
@@ -164,7 +172,7 @@ def _check_placeholders(entry: Message, where: str) -> None:
 
 
 def _first(entry: Message) -> str:
-    text = entry.id[0] if isinstance(entry.id, tuple) else entry.id
+    text = _texts(entry.id)[0]
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -251,6 +259,21 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return active().ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's own name for a marker)
+def N_(message: str) -> str:
     """Marks ``message`` for the catalogue without translating it (translated where it is shown)."""
     return message
+
+
+_Wording = TypeVar("_Wording")
+
+
+def translated(words: _Wording) -> _Wording:
+    """A frozen dataclass of sentences (``N_``-marked defaults) with each one in the active language."""
+    changes: dict[str, Any] = {}
+    for item in fields(words):  # type: ignore[arg-type]
+        value = getattr(words, item.name)
+        if isinstance(value, str):
+            changes[item.name] = gettext(value) if value else value
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            changes[item.name] = tuple(gettext(v) if v else v for v in value)
+    return replace(words, **changes)  # type: ignore[type-var]

@@ -16,76 +16,82 @@ other customer: it is built from its ``CustomerView`` alone, with no comparison.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from reporter.view import fmt
+from reporter.view import fmt, language, wording
 from reporter.view.brand import Brand
-from reporter.view.documents import ALERTS_UNKNOWN, CustomerView, ReportContext, SummaryView
+from reporter.view.documents import CustomerView, ReportContext, SummaryView
 from reporter.view.fmt import plain
+from reporter.view.language import N_, translated
 from reporter.view.posture import Level, Policy
 
 SUBJECT_LIMIT = 200
 """The longest subject, in characters; a longer customer name is cut short (``…``)."""
 
-MISSING = frozenset({"", "–", ALERTS_UNKNOWN, Policy.UNKNOWN.label})
-"""How the view-model prints a figure it does not have: each reads ``Wording.not_available`` in a message."""
+
+def missing() -> frozenset[str]:
+    """How the view-model prints a figure it does not have, in the active language: each reads
+    ``Wording.not_available`` in a message."""
+    return frozenset({"", fmt.MISSING, wording.alerts_unknown(), Policy.UNKNOWN.label})
 
 
 @dataclass(frozen=True, slots=True)
 class Wording:
     """Every sentence a message says, with ``{placeholders}`` for what the data fills in."""
 
-    not_available: str = "not available"
+    not_available: str = N_("not available")
     # A customer's message
-    customer_subject: str = "Security report for {name} — {period}"
-    customer_kicker: str = "Security report · {period}"
-    customer_intro: str = (
+    customer_subject: str = N_("Security report for {name} — {period}")
+    customer_kicker: str = N_("Security report · {period}")
+    customer_intro: str = N_(
         "Here is your security report for {period}. It shows how well your organisation's Microsoft 365 sign-ins "
         "are protected by multi-factor authentication (MFA), and what to do next."
     )
-    facts_title: str = "At a glance"
-    attention: str = "Attention level"
-    coverage: str = "Users (other than admins) registered for MFA"
-    users: str = "Users"
-    admins: str = "Admins registered for MFA"
-    policy: str = "Strongest MFA policy in force"
-    finding_title: str = "What we found:"
-    action_title: str = "First recommended action"
-    no_action: str = "No action is needed this month. Keep MFA enforced for every new user and administrator."
-    action_link: str = "Open where this is done"
-    help_link: str = "How to do it"
-    more_actions_one: str = "The report lists one more recommended action."
-    more_actions_many: str = "The report lists {count} more recommended actions."
-    customer_attached: str = "Your full report for {period} is attached to this e-mail as a PDF."
-    customer_workbook_attached: str = "Its figures are also attached as an Excel workbook."
-    questions: str = "If you have any questions about this report, please get in touch with us."
-    about_tenant: str = "This report covers the Microsoft 365 tenant {domain} (tenant ID {tenant})."
-    about_tenant_unnamed: str = "This report covers the Microsoft 365 tenant with the ID {tenant}."
-    about_data: str = "The figures come from Microsoft and were collected on {collected}."
+    facts_title: str = N_("At a glance")
+    attention: str = N_("Attention level")
+    coverage: str = N_("Users (other than admins) registered for MFA")
+    users: str = N_("Users")
+    admins: str = N_("Admins registered for MFA")
+    policy: str = N_("Strongest MFA policy in force")
+    finding_title: str = N_("What we found:")
+    action_title: str = N_("First recommended action")
+    no_action: str = N_("No action is needed this month. Keep MFA enforced for every new user and administrator.")
+    action_link: str = N_("Open where this is done")
+    help_link: str = N_("How to do it")
+    more_actions_one: str = N_("The report lists one more recommended action.")
+    more_actions_many: str = N_("The report lists {count} more recommended actions.")
+    customer_attached: str = N_("Your full report for {period} is attached to this e-mail as a PDF.")
+    customer_workbook_attached: str = N_("Its figures are also attached as an Excel workbook.")
+    questions: str = N_("If you have any questions about this report, please get in touch with us.")
+    about_tenant: str = N_("This report covers the Microsoft 365 tenant {domain} (tenant ID {tenant}).")
+    about_tenant_unnamed: str = N_("This report covers the Microsoft 365 tenant with the ID {tenant}.")
+    about_data: str = N_("The figures come from Microsoft and were collected on {collected}.")
     # The partner's summary message
-    summary_subject: str = "Partner security score — {period}"
-    summary_kicker: str = "Executive summary · {period}"
-    summary_heading: str = "Partner security score"
-    summary_intro: str = (
+    summary_subject: str = N_("Partner security score — {period}")
+    summary_kicker: str = N_("Executive summary · {period}")
+    summary_heading: str = N_("Partner security score")
+    summary_intro: str = N_(
         "Here is the partner security summary for {period}: your partner security score and the MFA posture "
         "of your customers."
     )
-    score: str = "Score"
-    score_value: str = "{score} / {max}"
-    score_share: str = "{score} / {max} ({percent})"
-    score_change: str = "Change"
-    customers: str = "Customers"
-    attention_customers: str = "Customers needing attention"
-    no_data_customers: str = "Customers without MFA data from Microsoft"
-    open_alerts: str = "Open security alerts"
-    median_coverage: str = "Median MFA coverage of users"
-    summary_attached: str = (
+    score: str = N_("Score")
+    score_value: str = N_("{score} / {max}")
+    score_share: str = N_("{score} / {max} ({percent})")
+    score_change: str = N_("Change")
+    customers: str = N_("Customers")
+    attention_customers: str = N_("Customers needing attention")
+    no_data_customers: str = N_("Customers without MFA data from Microsoft")
+    open_alerts: str = N_("Open security alerts")
+    median_coverage: str = N_("Median MFA coverage of users")
+    summary_attached: str = N_(
         "The executive summary is attached as a PDF, and every figure as an Excel workbook. "
         "Each customer's own report goes to that customer separately."
     )
-    about_summary: str = "The figures come from Microsoft and were collected on {collected}; snapshot SHA-256 {digest}."
+    about_summary: str = N_(
+        "The figures come from Microsoft and were collected on {collected}; snapshot SHA-256 {digest}."
+    )
 
 
 ENGLISH = Wording()
@@ -161,12 +167,20 @@ class Message:
     brand: MailBrand
     heading_is_name: bool = False
     """The heading is a name from the data (its direction is its own: ``dir="auto"``)."""
+    lang: str = field(default_factory=lambda: language.active().tag)
+    """The BCP 47 tag of the language the message is written in."""
+    dir: str = field(default_factory=lambda: language.active().direction)
+    """``"rtl"`` for a right-to-left language, else ``"ltr"``."""
 
 
 def customer_message(
-    context: ReportContext, view: CustomerView, *, workbook: bool = False, words: Wording = ENGLISH
+    context: ReportContext, view: CustomerView, *, workbook: bool = False, words: Wording | None = None
 ) -> Message:
-    """The message that goes with ``view``'s PDF (and, with ``workbook``, its own workbook)."""
+    """The message that goes with ``view``'s PDF (and, with ``workbook``, its own workbook).
+
+    Worded in the active language: the caller makes ``view.language`` active (``language.use``).
+    """
+    words = translated(words or ENGLISH)
     name, period = one_line(view.name), one_line(view.period_label)
     level = view.level
     facts = (
@@ -206,8 +220,9 @@ def customer_message(
     )
 
 
-def summary_message(context: ReportContext, *, words: Wording = ENGLISH) -> Message:
-    """The partner's message that goes with the summary PDF and the workbook."""
+def summary_message(context: ReportContext, *, words: Wording | None = None) -> Message:
+    """The partner's message that goes with the summary PDF and the workbook, in the active language."""
+    words = translated(words or ENGLISH)
     s: SummaryView = context.summary
     period = one_line(s.period_label)
     facts = (
@@ -260,13 +275,13 @@ def _first_action(view: CustomerView, words: Wording) -> ActionBlock:
 
 def _figure(text: str, words: Wording) -> str:
     """A figure as the view-model prints it, or "not available" where it has none."""
-    return words.not_available if text in MISSING else one_line(text)
+    return words.not_available if text in missing() else one_line(text)
 
 
 def _score(s: SummaryView, words: Wording) -> str:
-    if s.score in MISSING or s.score_max in MISSING:
+    if s.score in missing() or s.score_max in missing():
         return words.not_available
-    if s.score_percent in MISSING:
+    if s.score_percent in missing():
         return words.score_value.format(score=s.score, max=s.score_max)
     return words.score_share.format(score=s.score, max=s.score_max, percent=s.score_percent)
 

@@ -137,6 +137,18 @@ def requirement_detail(key: str) -> str:
     }[key]
 
 
+def percent_band(low: int, high: int) -> str:
+    """``"25–49%"``: a band of whole percents (one value when ``low == high``)."""
+    if low == high:
+        return fmt.format_percent(high / 100)
+    return _("{low}–{high}").format(low=fmt.number(low), high=fmt.format_percent(high / 100))
+
+
+def count_and_share(count: str, share: str) -> str:
+    """``"12 (40%)"``."""
+    return _("{count} ({share})").format(count=count, share=share)
+
+
 def part_of(part: str, whole: str) -> str:
     """``"3 of 10"`` from two formatted numbers."""
     return _("{part} of {whole}").format(part=part, whole=whole)
@@ -436,3 +448,21 @@ def more_open_alerts(count: int) -> str:
         "{count} more open alerts; Partner Center lists them all.",
         count,
     ).format(count=fmt.number(count))
+
+
+# --- languages ------------------------------------------------------------------------------------------------------
+
+
+def language_unknown(customer: str, requested: str, used: str) -> str:
+    """The summary's note on a customer whose customers-file language reporter does not write."""
+    return _(
+        "{customer}: the customers file asks for the language “{requested}”, which reporter does not write; "
+        "its report is in {used}."
+    ).format(customer=customer, requested=requested, used=used)
+
+
+def language_nearest(customer: str, requested: str, used: str) -> str:
+    """The summary's note on a customer whose language is written in its nearest form (``de-AT`` → German)."""
+    return _("{customer}: the customers file asks for “{requested}”; its report is in {used}.").format(
+        customer=customer, requested=requested, used=used
+    )

@@ -27,11 +27,13 @@ from urllib.parse import urlsplit
 
 from reporter._version import __version__
 from reporter.model import PolicyStatus
+from reporter.view import wording
 from reporter.view.alerts import AlertRecordRow, alert_record_rows
 from reporter.view.changes import Changes
 from reporter.view.customers import CustomerRow
-from reporter.view.documents import ALERTS_UNKNOWN, CustomerView, ReportContext, customer_gaps
+from reporter.view.documents import CustomerView, ReportContext, customer_gaps
 from reporter.view.fmt import number
+from reporter.view.language import N_, translated
 from reporter.view.posture import Action, Level
 from reporter.view.wording import policy_status
 
@@ -44,189 +46,196 @@ class Words:
     """What the workbooks say. Templates use ``str.format`` with named placeholders."""
 
     # Sheet names. "Score history", not "History": Excel reserves that sheet name.
-    summary: str = "Summary"
-    requirements: str = "Requirements"
-    history: str = "Score history"
-    customers: str = "Customers"
-    changes: str = "Changes"
-    alerts: str = "Alerts"
-    about: str = "About"
-    overview: str = "Overview"
+    summary: str = N_("Summary")
+    requirements: str = N_("Requirements")
+    history: str = N_("Score history")
+    customers: str = N_("Customers")
+    changes: str = N_("Changes")
+    alerts: str = N_("Alerts")
+    about: str = N_("About")
+    overview: str = N_("Overview")
     """The insight sheet's name in a customer's own workbook."""
 
-    yes: str = "Yes"
-    no: str = "No"
-    open_link: str = "Open ({host})"
-    guide_link: str = "Guide ({host})"
-    arrow: str = "{before} → {after}"
-    label_value: str = "{label}: {value}"
-    figure: str = "Figure"
-    value: str = "Value"
-    field: str = "Field"
+    yes: str = N_("Yes")
+    no: str = N_("No")
+    open_link: str = N_("Open ({host})")
+    guide_link: str = N_("Guide ({host})")
+    arrow: str = N_("{before} → {after}")
+    label_value: str = N_("{label}: {value}")
+    figure: str = N_("Figure")
+    value: str = N_("Value")
+    field: str = N_("Field")
 
     # Summary.
-    partner: str = "Partner"
-    period: str = "Period"
-    score: str = "Partner security score"
-    score_max: str = "Maximum score"
-    score_change: str = "Change since the previous score"
-    previous_score_on: str = "Previous score recorded on"
-    mandatory: str = "Mandatory requirements for CSP authorization"
-    mandatory_failing: str = "Mandatory requirements not compliant"
-    mandatory_failing_item: str = "Not compliant (mandatory for CSP)"
-    mandatory_unknown: str = "Mandatory requirements with unknown status"
-    mandatory_unknown_item: str = "Status unknown (mandatory for CSP)"
-    mandatory_missing: str = "Mandatory requirements not reported by Microsoft"
-    mandatory_missing_item: str = "Not reported by Microsoft (mandatory for CSP)"
-    customers_total: str = "Customers"
-    customers_with_data: str = "Customers with MFA data"
-    median_coverage: str = "Median share of non-admin users with MFA"
-    customers_at_level: str = "Customers at attention level {level}"
-    open_alerts_total: str = "Open security alerts (test alerts left out)"
-    open_alerts_severity: str = "Open {severity} alerts"
-    test_alerts_count: str = "Test alerts (not counted)"
-    security_alerts: str = "Security alerts"
-    average_response: str = "Average alert response time"
-    collected_at: str = "Data collected at (UTC)"
-    compared_with: str = "Compared with the period"
-    score_change_since: str = "Score change since that period"
-    customers_gained: str = "New customers since that period"
-    customers_lost: str = "Customers gone since that period"
-    customers_changed: str = "Customers whose posture changed"
-    chart_title: str = "Partner security score by month"
-    chart_axis: str = "Score"
+    partner: str = N_("Partner")
+    period: str = N_("Period")
+    score: str = N_("Partner security score")
+    score_max: str = N_("Maximum score")
+    score_change: str = N_("Change since the previous score")
+    previous_score_on: str = N_("Previous score recorded on")
+    mandatory: str = N_("Mandatory requirements for CSP authorization")
+    mandatory_failing: str = N_("Mandatory requirements not compliant")
+    mandatory_failing_item: str = N_("Not compliant (mandatory for CSP)")
+    mandatory_unknown: str = N_("Mandatory requirements with unknown status")
+    mandatory_unknown_item: str = N_("Status unknown (mandatory for CSP)")
+    mandatory_missing: str = N_("Mandatory requirements not reported by Microsoft")
+    mandatory_missing_item: str = N_("Not reported by Microsoft (mandatory for CSP)")
+    customers_total: str = N_("Customers")
+    customers_with_data: str = N_("Customers with MFA data")
+    median_coverage: str = N_("Median share of non-admin users with MFA")
+    customers_at_level: str = N_("Customers at attention level {level}")
+    open_alerts_total: str = N_("Open security alerts (test alerts left out)")
+    open_alerts_severity: str = N_("Open {severity} alerts")
+    test_alerts_count: str = N_("Test alerts (not counted)")
+    security_alerts: str = N_("Security alerts")
+    average_response: str = N_("Average alert response time")
+    collected_at: str = N_("Data collected at (UTC)")
+    compared_with: str = N_("Compared with the period")
+    score_change_since: str = N_("Score change since that period")
+    customers_gained: str = N_("New customers since that period")
+    customers_lost: str = N_("Customers gone since that period")
+    customers_changed: str = N_("Customers whose posture changed")
+    chart_title: str = N_("Partner security score by month")
+    chart_axis: str = N_("Score")
 
     # Requirements.
     requirement_headers: tuple[str, ...] = (
-        "Requirement",
-        "Type",
-        "Status",
-        "Score",
-        "Max score",
-        "State",
-        "Mandatory for CSP",
-        "Details",
-        "Action link",
-        "Help link",
-        "Updated",
+        N_("Requirement"),
+        N_("Type"),
+        N_("Status"),
+        N_("Score"),
+        N_("Max score"),
+        N_("State"),
+        N_("Mandatory for CSP"),
+        N_("Details"),
+        N_("Action link"),
+        N_("Help link"),
+        N_("Updated"),
     )
 
     # Score history.
-    history_headers: tuple[str, ...] = ("Month", "Score", "Changed this month")
+    history_headers: tuple[str, ...] = (N_("Month"), N_("Score"), N_("Changed this month"))
 
     # Customers. The three policy columns are worded as the customer's PDF words its policy table.
     customer_headers: tuple[str, ...] = (
-        "Customer",
-        "Domain",
-        "Tenant id",
-        "Users",
-        "Admins with MFA",
-        "Non-admins with MFA",
-        "Non-admin coverage",
-        "MFA policy",
-        "Security defaults",
-        "Conditional Access policy requiring MFA",
-        "Legacy per-user MFA",
-        "Open alerts",
-        "Attention level",
-        "Reasons",
-        "Sheet",
+        N_("Customer"),
+        N_("Domain"),
+        N_("Tenant id"),
+        N_("Users"),
+        N_("Admins with MFA"),
+        N_("Non-admins with MFA"),
+        N_("Non-admin coverage"),
+        N_("MFA policy"),
+        N_("Security defaults"),
+        N_("Conditional Access policy requiring MFA"),
+        N_("Legacy per-user MFA"),
+        N_("Open alerts"),
+        N_("Attention level"),
+        N_("Reasons"),
+        N_("Sheet"),
     )
-    alerts_not_checked: str = "Security alerts could not be checked this time (data gap)."
+    alerts_not_checked: str = N_("Security alerts could not be checked this time (data gap).")
 
     # Changes.
     change_headers: tuple[str, ...] = (
-        "Change",
-        "Name",
-        "Tenant id",
-        "Before",
-        "After",
-        "Coverage before",
-        "Coverage after",
-        "Details",
+        N_("Change"),
+        N_("Name"),
+        N_("Tenant id"),
+        N_("Before"),
+        N_("After"),
+        N_("Coverage before"),
+        N_("Coverage after"),
+        N_("Details"),
     )
-    changes_since: str = "Changes since {period}"
-    customer_new: str = "New customer"
-    customer_gone: str = "Customer gone"
-    customer_changed: str = "Customer changed"
-    requirement_changed: str = "Requirement changed"
-    absent: str = "(absent)"
-    new_item: str = "New: {item}"
-    resolved_item: str = "Resolved: {item}"
-    score_span: str = "Score {before} → {after}"
+    changes_since: str = N_("Changes since {period}")
+    customer_new: str = N_("New customer")
+    customer_gone: str = N_("Customer gone")
+    customer_changed: str = N_("Customer changed")
+    requirement_changed: str = N_("Requirement changed")
+    absent: str = N_("(absent)")
+    new_item: str = N_("New: {item}")
+    resolved_item: str = N_("Resolved: {item}")
+    score_span: str = N_("Score {before} → {after}")
 
     # Alerts.
     alert_headers: tuple[str, ...] = (
-        "Detected (UTC)",
-        "Severity",
-        "Status",
-        "Open",
-        "Test alert",
-        "Customer",
-        "Tenant id",
-        "Alert",
-        "Type",
-        "Description",
-        "Resolved (UTC)",
-        "Resolved reason",
-        "Resolved by",
-        "Alert id",
+        N_("Detected (UTC)"),
+        N_("Severity"),
+        N_("Status"),
+        N_("Open"),
+        N_("Test alert"),
+        N_("Customer"),
+        N_("Tenant id"),
+        N_("Alert"),
+        N_("Type"),
+        N_("Description"),
+        N_("Resolved (UTC)"),
+        N_("Resolved reason"),
+        N_("Resolved by"),
+        N_("Alert id"),
     )
-    test_alerts_note: str = "Test alerts are listed on the Alerts sheet and flagged; no figure counts them."
+    test_alerts_note: str = N_("Test alerts are listed on the Alerts sheet and flagged; no figure counts them.")
 
     # About.
-    prepared_by: str = "Prepared by"
-    last_refresh: str = "Score last refreshed by Microsoft (UTC)"
-    last_update: str = "Score last changed (UTC)"
-    api: str = "API"
-    snapshot_sha256: str = "Snapshot SHA-256"
-    tool_version: str = "Collected with reporter version"
-    writer_version: str = "Workbook written by reporter version"
-    partner_tenant_id: str = "Partner tenant id"
-    requests: str = "Requests made to Microsoft Graph"
-    unlisted_row: str = "Customers file row not listed by Microsoft"
-    name_and_tenant: str = "{name} ({tenant})"
-    data_gap: str = "Data gap: {source}"
-    data_gaps: str = "Data gaps"
-    no_data_gaps: str = "None: every source was read."
-    coverage_term: str = "Non-admin coverage"
-    coverage_explained: str = (
+    prepared_by: str = N_("Prepared by")
+    last_refresh: str = N_("Score last refreshed by Microsoft (UTC)")
+    last_update: str = N_("Score last changed (UTC)")
+    api: str = N_("API")
+    snapshot_sha256: str = N_("Snapshot SHA-256")
+    tool_version: str = N_("Collected with reporter version")
+    writer_version: str = N_("Workbook written by reporter version")
+    partner_tenant_id: str = N_("Partner tenant id")
+    requests: str = N_("Requests made to Microsoft Graph")
+    unlisted_row: str = N_("Customers file row not listed by Microsoft")
+    name_and_tenant: str = N_("{name} ({tenant})")
+    data_gap: str = N_("Data gap: {source}")
+    data_gaps: str = N_("Data gaps")
+    no_data_gaps: str = N_("None: every source was read.")
+    coverage_term: str = N_("Non-admin coverage")
+    coverage_explained: str = N_(
         "Share of users other than admins registered for MFA. Microsoft reports no admin total, "
         "so admins without MFA count as non-admins: the figure is a lower bound."
     )
-    test_alerts: str = "Test alerts"
-    test_alerts_left_out: str = "Left out of every figure."
-    times: str = "Times"
-    times_explained: str = "All times are UTC; dates are written year-month-day."
+    test_alerts: str = N_("Test alerts")
+    test_alerts_left_out: str = N_("Left out of every figure.")
+    times: str = N_("Times")
+    times_explained: str = N_("All times are UTC; dates are written year-month-day.")
 
     # A customer's insight sheet.
-    insight_headers: tuple[str, ...] = ("Section", "Item", "Value", "Date (UTC)", "Action link", "Help link")
-    back_to_customers: str = "← All customers"
-    section_customer: str = "Customer"
-    section_mfa: str = "MFA"
-    section_policy: str = "Policy"
-    section_comparison: str = "Comparison"
-    section_attention: str = "Attention"
-    section_action: str = "Recommended action"
-    section_alert: str = "Open alert"
-    section_since: str = "Since {period}"
-    name: str = "Name"
-    domain: str = "Domain"
-    tenant_id: str = "Tenant id"
-    attention_level: str = "Attention level"
-    users: str = "Users"
-    admins_with_mfa: str = "Admins registered for MFA"
-    non_admins_with_mfa: str = "Non-admins registered for MFA"
-    coverage: str = "Share of non-admin users with MFA"
-    policy_in_force: str = "MFA policy in force"
-    comparison_median: str = "Median share across the partner's customers"
-    comparison_below: str = "Share of other customers with lower coverage"
-    comparison_hidden: str = (
+    insight_headers: tuple[str, ...] = (
+        N_("Section"),
+        N_("Item"),
+        N_("Value"),
+        N_("Date (UTC)"),
+        N_("Action link"),
+        N_("Help link"),
+    )
+    back_to_customers: str = N_("← All customers")
+    section_customer: str = N_("Customer")
+    section_mfa: str = N_("MFA")
+    section_policy: str = N_("Policy")
+    section_comparison: str = N_("Comparison")
+    section_attention: str = N_("Attention")
+    section_action: str = N_("Recommended action")
+    section_alert: str = N_("Open alert")
+    section_since: str = N_("Since {period}")
+    name: str = N_("Name")
+    domain: str = N_("Domain")
+    tenant_id: str = N_("Tenant id")
+    attention_level: str = N_("Attention level")
+    users: str = N_("Users")
+    admins_with_mfa: str = N_("Admins registered for MFA")
+    non_admins_with_mfa: str = N_("Non-admins registered for MFA")
+    coverage: str = N_("Share of non-admin users with MFA")
+    policy_in_force: str = N_("MFA policy in force")
+    comparison_median: str = N_("Median share across the partner's customers")
+    comparison_below: str = N_("Share of other customers with lower coverage")
+    comparison_hidden: str = N_(
         "Too few customers report MFA data for a comparison that would not reveal another customer's figures"
     )
-    alerts_gap: str = "Not available this time (data gap)"
-    no_open_alerts: str = "No open security alerts"
-    new_customer: str = "New customer this period"
+    alerts_gap: str = N_("Not available this time (data gap)")
+    no_open_alerts: str = N_("No open security alerts")
+    new_customer: str = N_("New customer this period")
 
 
 WORDS = Words()
@@ -390,6 +399,8 @@ class Workbook:
     sheets: tuple[SheetView, ...]
     reserved_names: tuple[str, ...] = ()
     """Sheet names no customer's sheet may take: every fixed sheet's, whether written or not."""
+    right_to_left: bool = False
+    """Sheets laid out right to left (an Arabic workbook)."""
 
 
 @dataclass(frozen=True)
@@ -399,13 +410,21 @@ class PartnerWorkbook(Workbook):
     context: ReportContext | None = field(default=None, repr=False)
     customer_names: tuple[tuple[str, str], ...] = ()
     """(tenant id, wanted sheet name) of each customer's sheet, in ``context.rows`` order."""
+    words: Words = WORDS
 
     def customer_sheets(self) -> Iterator[SheetView]:
         """Each customer's insight sheet, in ``context.rows`` order, one at a time."""
         context = self.context
         assert context is not None
         for row in context.rows:
-            yield insight_sheet(context, row, context.customer_view(row), row.posture.actions, partner=True)
+            yield insight_sheet(
+                context,
+                row,
+                context.customer_view(row, context.language),
+                row.posture.actions,
+                partner=True,
+                w=self.words,
+            )
 
 
 def level_labels() -> tuple[tuple[Level, str], ...]:
@@ -418,12 +437,16 @@ def _properties(context: ReportContext, title: str) -> Properties:
     return Properties(title, context.brand.name, stamp, context.brand.primary_colour)
 
 
-def _fixed_names(w: Words = WORDS) -> tuple[str, ...]:
+def fixed_names(w: Words = WORDS) -> tuple[str, ...]:
     return (w.summary, w.requirements, w.history, w.customers, w.changes, w.alerts, w.about)
 
 
-def partner_workbook(context: ReportContext, w: Words = WORDS) -> PartnerWorkbook:
-    """The partner's workbook: Summary, Requirements, Score history, Customers, Changes, Alerts, About."""
+def partner_workbook(context: ReportContext, w: Words | None = None) -> PartnerWorkbook:
+    """The partner's workbook: Summary, Requirements, Score history, Customers, Changes, Alerts, About.
+
+    Made, and its customer sheets written, while the partner's language is the active one.
+    """
+    w = w or translated(WORDS)
     summary = context.summary
     sheets = [summary_sheet(context, w), requirements_sheet(context, w), history_sheet(context, w)]
     sheets.append(customers_sheet(context, w))
@@ -437,18 +460,27 @@ def partner_workbook(context: ReportContext, w: Words = WORDS) -> PartnerWorkboo
         _properties(context, summary.title),
         level_labels(),
         tuple(sheets),
-        _fixed_names(w),
+        fixed_names(w),
+        right_to_left=context.language.rtl,
         context=context,
         customer_names=tuple((r.customer.tenant_id, r.name) for r in context.rows),
+        words=w,
     )
 
 
-def customer_workbook(context: ReportContext, row: CustomerRow, w: Words = WORDS) -> Workbook:
-    """A workbook holding only this customer's data: its overview (as its PDF shows it) and provenance."""
-    view = context.customer_view(row)
+def customer_workbook(context: ReportContext, row: CustomerRow, w: Words | None = None) -> Workbook:
+    """A workbook holding only this customer's data: its overview (as its PDF shows it) and provenance.
+
+    Made while the customer's language is the active one.
+    """
+    w = w or translated(WORDS)
+    view = context.customer_view(row, context.language_of(row.customer.tenant_id))
     overview = insight_sheet(context, row, view, view.actions, partner=False, w=w)
     return Workbook(
-        _properties(context, view.title), level_labels(), (overview, about_sheet(context, partner=False, w=w))
+        _properties(context, view.title),
+        level_labels(),
+        (overview, about_sheet(context, partner=False, w=w)),
+        right_to_left=view.language.rtl,
     )
 
 
@@ -519,7 +551,7 @@ def _alert_figures(context: ReportContext, w: Words) -> list[Row]:
     """The alert counts, or, when the alerts are a data gap, that they are unknown (never 0)."""
     s = context.summary
     if not s.alerts_available:
-        unknown = Text(ALERTS_UNKNOWN)
+        unknown = Text(wording.alerts_unknown())
         return [
             _figure(w.open_alerts_total, unknown),
             *(_figure(w.open_alerts_severity.format(severity=c.label.lower()), unknown) for c in s.open_alerts),
@@ -564,7 +596,7 @@ def history_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
 def customers_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
     """One row per customer; when the alerts are a data gap, their counts read as unknown, not 0."""
     alerts_available = context.summary.alerts_available
-    unknown = Text(ALERTS_UNKNOWN)
+    unknown = Text(wording.alerts_unknown())
     policy_labels = {status: policy_status(status) for status in PolicyStatus}  # the view's On, Off, Unknown
     rows: list[Row] = []
     for index, row in enumerate(context.rows):
@@ -741,14 +773,14 @@ def insight_sheet(
         rows.append(item(w.section_comparison, w.comparison_hidden))
     rows += [item(sa, f.reason, LevelCell(f.level)) for f in view.findings]
     if not view.alerts_available:
-        rows.append(item(sa, view.alerts_note, Text(ALERTS_UNKNOWN)))
+        rows.append(item(sa, view.alerts_note, Text(wording.alerts_unknown())))
     rows += [
         item(w.section_action, a.text, None, None, _link(a.url, w.open_link), _link(a.help_url, w.guide_link))
         for a in actions
     ]
     rows += [item(w.section_alert, a.title, Text(a.severity), Moment(a.detected_at), None, None) for a in view.alerts]
     if not view.alerts_available:
-        rows.append(item(w.section_alert, w.alerts_gap, Text(ALERTS_UNKNOWN)))
+        rows.append(item(w.section_alert, w.alerts_gap, Text(wording.alerts_unknown())))
     elif not view.alerts:
         rows.append(item(w.section_alert, w.no_open_alerts))
     since = w.section_since.format(period=view.previous_period)

@@ -104,7 +104,6 @@ def test_the_template_is_up_to_date_with_the_source(tmp_path: Path) -> None:
             "-m",
             "babel.messages.frontend",
             "extract",
-            "--quiet",
             "-F",
             "babel.cfg",
             "-k",

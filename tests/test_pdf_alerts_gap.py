@@ -12,9 +12,11 @@ from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.view import build_context
-from reporter.view.documents import ALERTS_SOURCE, ALERTS_UNKNOWN
+from reporter.view.documents import ALERTS_SOURCE
 from tests import factories as f
 from tests.test_pdf_reports import pdf_text, squash
+
+ALERTS_UNKNOWN = "Not available"  # what an unknown alert figure reads, in English
 
 ALERTS_GAP = DataGap(source=ALERTS_SOURCE, reason="Microsoft Graph answered 403 Forbidden")
 CONTRACTS_GAP = DataGap(source="contracts", reason="Microsoft Graph answered 403 Forbidden")

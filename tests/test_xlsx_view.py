@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from reporter.render.xlsx_book import Book
 from reporter.render.xlsx_sheets import write_sheet
 from reporter.view import Brand, build_context
-from reporter.view.documents import ALERTS_UNKNOWN
 from reporter.view.posture import Level
 from reporter.view.workbook import (
     WORDS,
@@ -26,6 +25,8 @@ from reporter.view.workbook import (
 )
 from tests.test_pdf_alerts_gap import ALERTS_GAP, gap_snapshot
 from tests.test_xlsx import sample_snapshot
+
+ALERTS_UNKNOWN = "Not available"  # what an unknown alert figure reads, in English
 
 BRAND = Brand(name="Fabrikam Partners")
 

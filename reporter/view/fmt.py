@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import NumberPattern
 
 from reporter.view import language
@@ -70,7 +70,10 @@ def timestamp(value: datetime | None) -> str:
     if value is None:
         return MISSING
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    shown = format_datetime(moment, "medium", tzinfo=UTC, locale=language.active().locale)
+    locale = language.active().locale
+    day = format_date(moment, "medium", locale=locale)
+    time = format_time(moment, "short", tzinfo=UTC, locale=locale)
+    shown = str(locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", time)  # CLDR's own joining
     return language.gettext("{moment} UTC").format(moment=plain(shown))
 
 

@@ -204,8 +204,76 @@ def summary(snapshot: str) -> dict[str, Any]:
     return {"seconds": done - started, "view_model": built - started, "pdf": done - built, "bytes": size}
 
 
+# --- one customer report in Japanese and in Arabic ------------------------------------------
+
+
+LANGUAGE_TARGET = 1.15
+"""A Japanese or Arabic report may take at most this much longer than the same report in English."""
+
+
+def language_rows(settings: Settings) -> list[Row]:
+    return [
+        Row(
+            f"pdf.{tag}",
+            f"One customer report PDF in {name}",
+            "ms",
+            "ratio",
+            LANGUAGE_TARGET,
+            reference_label="English",
+        )
+        for tag, name in (("ja", "Japanese"), ("ar", "Arabic"))
+    ]
+
+
+def language_run(settings: Settings, rows: list[Row]) -> None:
+    snapshot = snapshot_file(settings, settings.size(1000, 24))
+    for row, tag in zip(rows, ("ja", "ar"), strict=True):
+        for _ in range(settings.repeats(5)):
+            params = {"snapshot": str(snapshot), "customers": settings.size(12, 3), "rounds": settings.size(2, 1)}
+            result = job("bench.pdf:language_report", {**params, "tag": tag}, settings.scratch).result
+            row.add(result["ms"], result["english_ms"], reports=result["reports"])
+            log(f"{row.name}: {result['ms']:.1f} ms, English {result['english_ms']:.1f} ms")
+
+
+def language_report(snapshot: str, customers: int, rounds: int, tag: str) -> dict[str, Any]:
+    """The same customers' reports (evidence attached, as ``render`` writes them) in ``tag`` and in English.
+
+    Both languages are warmed up first (fonts, templates, catalogues, charts); then the two
+    alternate report by report, so the machine's load falls on both alike.
+    """
+    from reporter.render.pdf import customer_evidence
+    from reporter.render.pdf_customer import CustomerRenderer
+    from reporter.render.pdf_engine import Engine
+    from reporter.view import language
+
+    context = _context(snapshot)
+    step = max(1, len(context.rows) // customers)
+    rows = context.rows[::step][:customers]
+    renderer = CustomerRenderer(Engine(context.brand.logo))
+    evidence = {row.customer.tenant_id: customer_evidence(context, row.customer) for row in rows}
+    views = {name: [context.customer_view(row, language.load(name)) for row in rows] for name in (tag, language.SOURCE)}
+    for name in views:  # warm-up
+        for view in views[name]:
+            renderer.pdf(view, evidence[view.tenant_id])
+    spent = dict.fromkeys(views, 0.0)
+    for _ in range(rounds):
+        for index in range(len(rows)):
+            for name in views:
+                view = views[name][index]
+                started = time.perf_counter()
+                renderer.pdf(view, evidence[view.tenant_id])
+                spent[name] += time.perf_counter() - started
+    reports = rounds * len(rows)
+    return {
+        "ms": spent[tag] / reports * 1000,
+        "english_ms": spent[language.SOURCE] / reports * 1000,
+        "reports": reports,
+    }
+
+
 BENCHMARKS = [
     Benchmark("pdf.one", one_report_rows, one_report_run),
+    Benchmark("pdf.lang", language_rows, language_run),
     Benchmark("pdf.many", many_rows, many_run),
     Benchmark("pdf.summary", summary_rows, summary_run),
 ]

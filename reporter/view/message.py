@@ -172,6 +172,15 @@ class Message:
     dir: str = field(default_factory=lambda: language.active().direction)
     """``"rtl"`` for a right-to-left language, else ``"ltr"``."""
 
+    @property
+    def start(self) -> str:
+        """The side lines start on: ``"left"``, or ``"right"`` in a right-to-left message."""
+        return "right" if self.dir == "rtl" else "left"
+
+    @property
+    def end(self) -> str:
+        return "left" if self.dir == "rtl" else "right"
+
 
 def customer_message(
     context: ReportContext, view: CustomerView, *, workbook: bool = False, words: Wording | None = None

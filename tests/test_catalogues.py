@@ -59,7 +59,8 @@ def test_catalogue_is_complete_and_not_fuzzy(tag: str) -> None:
             continue
         assert not message.fuzzy, f"{tag}: fuzzy: {message.id!r}"
         strings = _texts(message.string)
-        assert strings and all(s.strip() for s in strings), f"{tag}: untranslated: {message.id!r}"
+        assert strings, f"{tag}: untranslated: {message.id!r}"
+        assert all(s.strip() for s in strings), f"{tag}: untranslated: {message.id!r}"
         if message.pluralizable:
             assert len(strings) == catalog.num_plurals, f"{tag}: plural forms of {message.id!r}"
 

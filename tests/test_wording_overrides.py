@@ -40,7 +40,9 @@ def test_an_override_replaces_the_built_in_sentence(tmp_path: Path) -> None:
 
 def test_an_override_that_breaks_a_placeholder_is_refused_with_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "wording"
-    path = _po(folder, "fr", f'msgid "{FIRST_ACTION}"\nmsgstr "Bien."\n\nmsgid "{SINCE}"\nmsgstr "Depuis {{periode}}"\n')
+    path = _po(
+        folder, "fr", f'msgid "{FIRST_ACTION}"\nmsgstr "Bien."\n\nmsgid "{SINCE}"\nmsgstr "Depuis {{periode}}"\n'
+    )
     with pytest.raises(ConfigError) as caught:
         language.load("fr", folder)
     assert f"{path}:8" in caught.value.message

@@ -8,7 +8,7 @@ customer's name, domain or tenant id can reach it.
 from __future__ import annotations
 
 from reporter.render import charts
-from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, w3c
+from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, page_counter, w3c
 from reporter.view import CustomerView, fmt, language
 
 TEMPLATE = "customer.html.j2"
@@ -27,6 +27,7 @@ def customer_meta(view: CustomerView) -> PdfMeta:
         created=w3c(view.provenance.collected_at_dt),
         lang=view.language.tag,
         dir=view.language.direction,
+        page_counter=page_counter(),
     )
 
 

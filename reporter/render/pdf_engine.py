@@ -29,7 +29,7 @@ from reporter.render.fetcher import AssetFetcher
 from reporter.render.jinja import environment
 from reporter.render.logo import prepare
 from reporter.resources import assets_dir
-from reporter.view import Brand
+from reporter.view import Brand, language
 
 STYLESHEET = Path("css") / "report.css"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -51,6 +51,8 @@ class PdfMeta:
     """BCP 47: the PDF's ``/Lang``."""
     dir: str = "ltr"
     """``"rtl"`` lays the document out right to left."""
+    page_counter: str = ""
+    """The CSS ``content`` of each page's counter (``"Page " counter(page) " of " counter(pages)``), translated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,26 @@ _XMP_PROPERTIES = (
     ("attachmentSha256", "SHA-256 of the data attached to this PDF"),
     ("toolVersion", "Version of reporter that made the PDF"),
 )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a double-quoted CSS string that cannot end its string, its rule or the ``<style>`` element."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;-–—·/()" or ord(c) > 0x7F else f"\\{ord(c):X} " for c in text)
+    return f'"{escaped}"'
+
+
+def page_counter() -> str:
+    """The page counter's CSS ``content`` in the active language, from one sentence with two placeholders."""
+    sentence = language.gettext("Page {page} of {pages}")
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", sentence):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
 
 
 def w3c(moment: datetime) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporter.render import charts
-from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, w3c
+from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, page_counter, w3c
 from reporter.view import SummaryView, fmt, language, wording
 
 TEMPLATE = "summary.html.j2"
@@ -60,6 +60,7 @@ def summary_meta(view: SummaryView) -> PdfMeta:
         created=w3c(view.provenance.collected_at_dt),
         lang=view.language.tag,
         dir=view.language.direction,
+        page_counter=page_counter(),
     )
 
 

@@ -396,7 +396,7 @@ def _language_notes(rows: Sequence[CustomerRow], choices: Mapping[str, Choice]) 
         choice = choices.get(row.customer.tenant_id.lower())
         if choice is None or not choice.fell_back:
             continue
-        name = choice.language.name
+        name = choice.language.locale.get_display_name(language.active().locale) or choice.language.tag
         if choice.unknown:
             notes.append(wording.language_unknown(row.customer.label, choice.requested, name))
         else:

@@ -30,13 +30,28 @@ def _pattern(kind: str, digits: int) -> NumberPattern:
     return pattern
 
 
+LRI, PDI = "\u2066", "\u2069"
+"""Left-to-right isolate and its end: a figure in right-to-left text is set apart between them."""
+
+
 def _apply(pattern: NumberPattern, value: Decimal) -> str:
-    """``value`` in the active locale's digits and separators, without bidi marks (documents isolate numbers)."""
+    """``value`` in the active locale's digits and separators; isolated left to right in a right-to-left language.
+
+    Babel's own marks are dropped: in Arabic text ``56%`` after a letter would read ``%56``
+    by the bidi algorithm, which an isolate prevents (the PDF templates turn each isolate
+    into a left-to-right span; workbooks and e-mails drop it, as they drop every bidi mark).
+    """
     with localcontext() as context:  # room for every digit of any finite float
         context.prec = 800
         context.Emax = MAX_EMAX
         context.Emin = MIN_EMIN
-        return plain(pattern.apply(value, language.active().locale))
+        text = plain(pattern.apply(value, language.active().locale))
+    return isolate(text)
+
+
+def isolate(text: str) -> str:
+    """``text`` between a left-to-right isolate and its end when the active language is right to left."""
+    return f"{LRI}{text}{PDI}" if language.active().rtl else text
 
 
 def number(value: float | None, digits: int = 0) -> str:

@@ -109,6 +109,6 @@ def _figures(req: Requirement) -> tuple[tuple[str, str], ...]:
         return (("spending-budgets", _of(d.customers_with_spend_budget_count, d.total_customers_count)),)
     if isinstance(d, ResponseTimeDetails):
         hours = d.average_response_time_in_hours
-        text = wording.not_reported_lower() if hours is None else wording.hours(fmt.fixed(hours, 1))
+        text = wording.not_reported_lower() if hours is None else wording.hours(fmt.number(hours, 1))
         return (("response-time", text),)
     return ()

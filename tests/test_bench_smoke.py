@@ -18,6 +18,8 @@ ROWS = {
     "collect.latency",
     "collect.throttled",
     "pdf.one",
+    "pdf.ja",
+    "pdf.ar",
     "pdf.many",
     "pdf.many.rss",
     "pdf.summary",
@@ -62,7 +64,7 @@ def test_quick_benchmarks_print_the_table_and_write_every_row(tmp_path: Path) ->
 def test_only_selects_a_family_or_one_benchmark() -> None:
     from bench.__main__ import select
 
-    assert [b.name for b in select(["pdf"])] == ["pdf.one", "pdf.many", "pdf.summary"]
+    assert [b.name for b in select(["pdf"])] == ["pdf.one", "pdf.lang", "pdf.many", "pdf.summary"]
     assert [b.name for b in select(["run"])] == ["run"]
     with pytest.raises(SystemExit, match="no benchmark named"):
         select(["nothing"])

@@ -209,7 +209,7 @@ def test_requirements_show_scores_flags_details_and_only_http_links(workbook: An
     assert admins["Updated"].value == datetime(2026, 10, 30, 12, 0)
     assert admins["Updated"].number_format == "yyyy-mm-dd"
     response = {h.value: c for h, c in zip(ws[1], ws[3], strict=True)}
-    assert response["Details"].value == "Average response time (last 30 days): 30.2 h"
+    assert response["Details"].value == "Average response time (last 30 days): 30.3 h"  # 30.25, half away from zero
     for row in ws.iter_rows():
         for cell in row:
             if cell.hyperlink is not None:

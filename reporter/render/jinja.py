@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
 from reporter.view import language
-from reporter.view.fmt import plain
+from reporter.view.fmt import isolated_pieces, plain, plain_keeping_isolates
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
 
@@ -36,13 +37,11 @@ def ltr(text: object) -> Markup:
     isolates it (``unicode-bidi: isolate; direction: ltr`` in the stylesheet).
     """
     shown = text if isinstance(text, Markup) else escape(plain(str(text)))
-    return Markup('<span class="ltr">') + shown + Markup("</span>")
+    return Markup('<span class="ltr" dir="ltr">') + shown + Markup("</span>")
 
 
-_ISOLATED = re.compile("\u2066([^\u2066-\u2069]*)\u2069")
-
-
-def finalize(value: object) -> object:
+@pass_eval_context
+def finalize(eval_context: EvalContext, value: object) -> object:
     """Every value a template prints: text without controls or bidi formatting (markup we built is kept).
 
     A balanced left-to-right isolate (``fmt.isolate``: a figure in right-to-left text)
@@ -52,12 +51,13 @@ def finalize(value: object) -> object:
     """
     if not isinstance(value, str) or isinstance(value, Markup):
         return value
+    if not eval_context.autoescape:  # plain text (an e-mail's text part): the isolate characters themselves
+        return plain_keeping_isolates(value)
     if "\u2066" not in value:
         return plain(value)
-    pieces = _ISOLATED.split(value)  # outside, inside, outside, ...
     shown = Markup("")
-    for index, piece in enumerate(pieces):
-        shown += ltr(piece) if index % 2 else escape(plain(piece))
+    for index, piece in enumerate(isolated_pieces(value)):  # outside, inside, outside, ...
+        shown += ltr(piece) if index % 2 else escape(piece)
     return shown
 
 

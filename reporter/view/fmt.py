@@ -49,6 +49,23 @@ def _apply(pattern: NumberPattern, value: Decimal) -> str:
     return isolate(text)
 
 
+_ISOLATED = re.compile("\u2066([^\u2066-\u2069]*)\u2069")
+
+
+def isolated_pieces(text: str) -> list[str]:
+    """``text`` split around its balanced left-to-right isolates: outside, inside, outside, ... (each ``plain``)."""
+    return [plain(piece) for piece in _ISOLATED.split(text)]
+
+
+def plain_keeping_isolates(text: str) -> str:
+    """``plain(text)``, but a balanced left-to-right isolate (a figure in right-to-left text) is kept.
+
+    A balanced isolate can reorder nothing outside itself, whoever wrote it.
+    """
+    pieces = isolated_pieces(text)
+    return "".join(f"{LRI}{piece}{PDI}" if index % 2 else piece for index, piece in enumerate(pieces))
+
+
 def isolate(text: str) -> str:
     """``text`` between a left-to-right isolate and its end when the active language is right to left."""
     return f"{LRI}{text}{PDI}" if language.active().rtl else text

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from reporter.view import fmt, language, wording
 from reporter.view.brand import Brand
 from reporter.view.documents import CustomerView, ReportContext, SummaryView
-from reporter.view.fmt import plain
+from reporter.view.fmt import plain_keeping_isolates
 from reporter.view.language import N_, translated
 from reporter.view.posture import Level, Policy
 
@@ -296,8 +296,12 @@ def _score(s: SummaryView, words: Wording) -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` without control or bidi formatting characters, every run of white space one space."""
-    return " ".join(plain(text).split())
+    """``text`` without control or bidi formatting characters, every run of white space one space.
+
+    A balanced left-to-right isolate (a figure in right-to-left text, ``fmt.isolate``) is kept: the
+    HTML shows it as a left-to-right span, and mail clients honour it in plain text.
+    """
+    return " ".join(plain_keeping_isolates(text).split())
 
 
 def subject(pattern: str, name: str, **values: str) -> str:

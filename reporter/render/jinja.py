@@ -7,6 +7,7 @@ ask the active language (``reporter.view.language.use``) at render time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context
@@ -38,6 +39,18 @@ def ltr(text: object) -> Markup:
     """
     shown = text if isinstance(text, Markup) else escape(plain(str(text)))
     return Markup('<span class="ltr" dir="ltr">') + shown + Markup("</span>")
+
+
+def direction(text: object) -> str:
+    """``"ltr"`` or ``"rtl"`` by the first strong character of ``text`` (as HTML's ``dir="auto"``, which
+    WeasyPrint does not know); ``"auto"`` when it has none."""
+    for char in str(text):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "auto"
 
 
 @pass_eval_context
@@ -78,4 +91,5 @@ def environment(folder: Path | None = None) -> Environment:
     env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["breakable"] = breakable
     env.filters["ltr"] = ltr
+    env.filters["direction"] = direction
     return env

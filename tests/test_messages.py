@@ -36,7 +36,7 @@ from reporter.render.run import render_all
 from reporter.resources import templates_dir
 from reporter.send.message import Delivery, to_mime
 from reporter.verify import verify
-from reporter.view import Brand, ReportContext, build_context
+from reporter.view import Brand, ReportContext, build_context, wording
 from reporter.view.message import ENGLISH, SUBJECT_LIMIT, Wording, customer_message, one_line
 from tests import factories
 
@@ -115,7 +115,7 @@ def test_a_customer_message_shows_its_own_figures_as_its_pdf_does(main: Rendered
             shown = NA if value in ("–", "Unknown") else value
             assert f"- {label}: {shown}\n" in message.text, (row.name, label)
             assert str(escape(shown)) in message.html
-        assert f"- {ENGLISH.attention}: {view.level.label}\n" in message.text
+        assert f"- {ENGLISH.attention}: {wording.level_label(view.level)}\n" in message.text
         assert view.period_label in message.text
         assert "attached to this e-mail as a PDF" in message.text
         assert view.tenant_id in message.text
@@ -152,8 +152,8 @@ def test_the_first_recommended_action_comes_with_the_link_where_it_is_done(main:
             assert "<a " not in message.html
             continue
         first = view.actions[0]
-        assert f"{ENGLISH.action_title}\n{first.text}\n" in message.text
-        assert str(escape(first.text)) in message.html
+        assert f"{ENGLISH.action_title}\n{wording.action_text(first)}\n" in message.text
+        assert str(escape(wording.action_text(first))) in message.html
         links = [u for u in (first.url, first.help_url) if u]
         seen.add("partner" if first.partner_only else "link")
         if first.partner_only:

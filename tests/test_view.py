@@ -12,7 +12,7 @@ from reporter.model import AlertSeverity, AlertStatus, Customer, PartnerScore, P
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
-from reporter.view import Brand, build_context
+from reporter.view import Brand, build_context, wording
 from reporter.view.customers import customer_rows, customer_slugs, slug
 from reporter.view.history import change_since_previous, monthly_series
 from reporter.view.posture import Level, Policy, assess, coverage, format_percent, whole_percent
@@ -26,7 +26,7 @@ def test_a_tenant_without_any_mfa_policy_is_critical_with_one_clear_action() -> 
     posture = assess(f.customer("t1", "A", ca=OFF, sd=OFF, per_user=OFF), [])
     assert posture.level is Level.CRITICAL
     assert posture.policy is Policy.NONE
-    assert any("No MFA policy" in r for r in posture.reasons)
+    assert any("No MFA policy" in wording.finding_reason(x) for x in posture.findings)
     assert posture.actions[0].url.startswith(f"https://portal.azure.com/#@{f.tid('t1')}/")
 
 

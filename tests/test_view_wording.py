@@ -12,8 +12,8 @@ def test_plurals_follow_the_count() -> None:
     assert wording.ngettext("{n} alert", "{n} alerts", 0) == "{n} alerts"
     one = Finding(Level.HIGH, FindingKind.OPEN_ALERTS, None, count=1, severity=AlertSeverity.MEDIUM)
     many = Finding(Level.CRITICAL, FindingKind.OPEN_ALERTS, None, count=3, severity=AlertSeverity.HIGH)
-    assert one.reason == "1 open medium security alert."
-    assert many.reason == "3 open high security alerts."
+    assert wording.finding_reason(one) == "1 open medium security alert."
+    assert wording.finding_reason(many) == "3 open high security alerts."
     assert many.key == "open-alerts-high"
     assert wording.coverage_change(0.5, 0.51) == "50% → 51% (+1 pt)"
     assert wording.coverage_change(0.6, 0.5) == "60% → 50% (−10 pts)"
@@ -30,20 +30,20 @@ def test_a_finding_holds_its_kind_and_figures_not_a_sentence() -> None:
     assert kinds == [FindingKind.NO_POLICY, FindingKind.NO_ADMIN_MFA, FindingKind.LOW_COVERAGE]
     low = next(x for x in posture.findings if x.kind is FindingKind.LOW_COVERAGE)
     assert low.share == 0.4
-    assert low.reason == "Only 40% of users (other than admins) are registered for MFA."
+    assert wording.finding_reason(low) == "Only 40% of users (other than admins) are registered for MFA."
     assert [x.key for x in posture.findings] == [x.kind.value for x in posture.findings]
 
 
 def test_actions_are_said_by_the_wording_module_and_a_partner_can_follow_them_up() -> None:
     action = Action(ActionKind.RESOLVE_ALERTS, "https://example.com", partner_only=True)
-    assert action.text.startswith("Investigate and resolve the open alerts")
+    assert wording.action_text(action).startswith("Investigate and resolve the open alerts")
     followed = Action(ActionKind.RESOLVE_ALERTS, "", None, True, followed_up_by="Contoso")
-    assert followed.text == f"Contoso will follow this up: {action.text}"
+    assert wording.action_text(followed) == f"Contoso will follow this up: {wording.action_text(action)}"
 
 
 def test_labels_are_made_when_asked() -> None:
-    assert Level.NO_DATA.label == wording.level_label(Level.NO_DATA) == "No data"
-    assert Policy.PER_USER_ONLY.label == "Per-user MFA only"
+    assert wording.label(Level.NO_DATA) == wording.level_label(Level.NO_DATA) == "No data"
+    assert wording.label(Policy.PER_USER_ONLY) == "Per-user MFA only"
     assert wording.requirement_title(RequirementType.UNKNOWN) is None
     assert wording.unknown_requirement("x") == "Unknown requirement (x)"
 

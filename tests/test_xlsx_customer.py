@@ -13,7 +13,7 @@ from reporter.model import AlertSeverity, Customer, PolicyStatus, Snapshot
 from reporter.render import xlsx
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
-from reporter.view import Brand, build_context
+from reporter.view import Brand, build_context, wording
 from reporter.view.workbook import WORDS
 from tests import factories as f
 from tests.test_pdf_reports import pdf_text, squash
@@ -80,7 +80,7 @@ def test_a_customer_workbook_shows_its_pdf_actions_and_no_partner_center_links(t
     assert workbook.properties.creator == "Fabrikam Partners"
     ws = workbook["Overview"]
     actions = [r for r in ws.iter_rows(min_row=4) if r[0].value == "Recommended action"]
-    expected = [a.text for a in context.customer_view(row).actions]
+    expected = [wording.action_text(a) for a in context.customer_view(row).actions]
     assert [r[1].value for r in actions] == expected
     assert any(text.startswith("Fabrikam Partners will follow this up") for text in expected)
     for ws in workbook.worksheets:

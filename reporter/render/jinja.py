@@ -15,7 +15,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
-from reporter.view import language
+from reporter.view import language, wording
 from reporter.view.fmt import isolated_pieces, plain, plain_keeping_isolates
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
@@ -92,4 +92,9 @@ def environment(folder: Path | None = None) -> Environment:
     env.filters["breakable"] = breakable
     env.filters["ltr"] = ltr
     env.filters["direction"] = direction
+    # The view's words for its own values, in the active language: a level's or policy's label, a finding's
+    # sentence, an action's step.
+    env.filters["label"] = wording.label
+    env.filters["reason"] = wording.finding_reason
+    env.filters["action"] = wording.action_text
     return env

@@ -29,7 +29,7 @@ class PolicyMove:
 
 
 def _policy_text(value: Policy | PolicyStatus) -> str:
-    return value.label if isinstance(value, Policy) else wording.policy_status(value)
+    return wording.policy_label(value) if isinstance(value, Policy) else wording.policy_status(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +53,11 @@ class CustomerChange:
 
     @property
     def new_items(self) -> tuple[str, ...]:
-        return tuple(f.reason for f in self.new_findings)
+        return tuple(wording.finding_reason(f) for f in self.new_findings)
 
     @property
     def resolved_items(self) -> tuple[str, ...]:
-        return tuple(f.reason for f in self.resolved_findings)
+        return tuple(wording.finding_reason(f) for f in self.resolved_findings)
 
     @property
     def detail_lines(self) -> tuple[str, ...]:

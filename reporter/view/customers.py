@@ -43,11 +43,11 @@ class CustomerRow:
 
     @property
     def policy_label(self) -> str:
-        return self.posture.policy.label
+        return wording.policy_label(self.posture.policy)
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return self.posture.reasons
+        return tuple(wording.finding_reason(f) for f in self.posture.findings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -508,9 +508,10 @@ def _summary_view(
             Count(b.label, b.count, "", _share(b.count, base.with_data)) for b in base.coverage_buckets
         ),
         policy_mix=tuple(
-            Count(p.label, n, _POLICY_COLOURS[p.name], _share(n, base.customers)) for p, n in base.policy_mix
+            Count(wording.policy_label(p), n, _POLICY_COLOURS[p.name], _share(n, base.customers))
+            for p, n in base.policy_mix
         ),
-        levels=tuple(Count(lv.label, n, lv.colour, _share(n, base.customers)) for lv, n in base.levels),
+        levels=tuple(Count(wording.level_label(lv), n, lv.colour, _share(n, base.customers)) for lv, n in base.levels),
         attention=tuple(needing[:TOP_ATTENTION]),
         attention_more=max(0, len(needing) - TOP_ATTENTION),
         attention_total=len(needing),
@@ -641,7 +642,7 @@ def _customer_view(context: ReportContext, row: CustomerRow, chosen: Language) -
         users=fmt.number(posture.users),
         compliant_admins=fmt.number(posture.compliant_admins),
         compliant_non_admins=fmt.number(posture.compliant_non_admins),
-        policy=posture.policy.label,
+        policy=wording.policy_label(posture.policy),
         policies=(
             (wording.customer_policy("security-defaults"), wording.policy_status(posture.security_defaults)),
             (wording.customer_policy("conditional-access"), wording.policy_status(posture.conditional_access)),
@@ -671,4 +672,6 @@ def _since_text(changes: Changes, tenant_id: str) -> tuple[str, str, str]:
     change = changes.for_customer(tenant_id)
     if change is None:
         return (wording.nothing_changed(), "", "")
-    return wording.customer_since(change.level_before.label, change.level_after.label, change.coverage_change_text)
+    return wording.customer_since(
+        wording.level_label(change.level_before), wording.level_label(change.level_after), change.coverage_change_text
+    )

@@ -34,7 +34,7 @@ SUBJECT_LIMIT = 200
 def missing() -> frozenset[str]:
     """How the view-model prints a figure it does not have, in the active language: each reads
     ``Wording.not_available`` in a message."""
-    return frozenset({"", fmt.MISSING, wording.alerts_unknown(), Policy.UNKNOWN.label})
+    return frozenset({"", fmt.MISSING, wording.alerts_unknown(), wording.policy_label(Policy.UNKNOWN)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +193,15 @@ def customer_message(
     name, period = one_line(view.name), one_line(view.period_label)
     level = view.level
     facts = (
-        Fact(words.attention, words.not_available if level is Level.NO_DATA else level.label, level.colour),
+        Fact(
+            words.attention, words.not_available if level is Level.NO_DATA else wording.level_label(level), level.colour
+        ),
         Fact(words.coverage, _figure(view.coverage, words)),
         Fact(words.users, _figure(view.users, words)),
         Fact(words.admins, _figure(view.compliant_admins, words)),
         Fact(words.policy, _figure(view.policy, words)),
     )
-    finding = view.findings[0].reason if view.findings else view.nothing_found
+    finding = wording.finding_reason(view.findings[0]) if view.findings else view.nothing_found
     notes = [Note(one_line(finding), words.finding_title)]
     if view.alerts_note and view.findings:  # without findings, ``nothing_found`` already says so
         notes.append(Note(one_line(view.alerts_note), warning=True))
@@ -276,7 +278,7 @@ def _first_action(view: CustomerView, words: Wording) -> ActionBlock:
     more = len(view.actions) - 1
     return ActionBlock(
         words.action_title,
-        one_line(action.text),
+        one_line(wording.action_text(action)),
         links,
         words.more_actions_one if more == 1 else words.more_actions_many.format(count=more) if more else "",
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from reporter.model import SEVERITY_ORDER, Alert, AlertSeverity, Customer, PolicyStatus
-from reporter.view import links, wording
+from reporter.view import links
 from reporter.view.fmt import format_percent, whole_percent
 
 __all__ = [
@@ -43,11 +43,6 @@ class Level(IntEnum):
     CRITICAL = 5
 
     @property
-    def label(self) -> str:
-        """The level's name as documents print it (made by the wording module when asked)."""
-        return wording.level_label(self)
-
-    @property
     def colour(self) -> str:
         return _LEVEL_COLOURS[self]
 
@@ -76,11 +71,6 @@ class Policy(IntEnum):
     NONE = 3
     UNKNOWN = 4
 
-    @property
-    def label(self) -> str:
-        """The policy as documents name it (made by the wording module when asked)."""
-        return wording.policy_label(self)
-
 
 COVERAGE_TARGET = 0.9
 """Share of non-admin users with MFA below which a customer needs attention."""
@@ -108,10 +98,6 @@ class Action:
     """Taken in Partner Center: a customer's own report shows it without the link."""
     followed_up_by: str = ""
     """The partner who takes this step for the customer (a customer's own report says so)."""
-
-    @property
-    def text(self) -> str:
-        return wording.action_text(self)
 
 
 class FindingKind(StrEnum):
@@ -145,11 +131,6 @@ class Finding:
             return f"{self.kind.value}-{self.severity.value}"
         return self.kind.value
 
-    @property
-    def reason(self) -> str:
-        """The finding as one sentence (made by the wording module when asked)."""
-        return wording.finding_reason(self)
-
 
 @dataclass(frozen=True, slots=True)
 class Posture:
@@ -171,10 +152,6 @@ class Posture:
     @property
     def level(self) -> Level:
         return max((f.level for f in self.findings), default=Level.OK if self.has_data else Level.NO_DATA)
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        return tuple(f.reason for f in self.findings)
 
     @property
     def actions(self) -> tuple[Action, ...]:

@@ -52,6 +52,11 @@ def policy_label(policy: posture.Policy) -> str:
     }[policy]
 
 
+def label(value: posture.Level | posture.Policy) -> str:
+    """A level's or a policy's label (templates: ``{{ level|label }}``)."""
+    return level_label(value) if isinstance(value, posture.Level) else policy_label(value)
+
+
 def policy_status(status: PolicyStatus) -> str:
     return {PolicyStatus.ENABLED: _("On"), PolicyStatus.DISABLED: _("Off"), PolicyStatus.UNKNOWN: _("Unknown")}[status]
 

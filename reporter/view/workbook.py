@@ -429,7 +429,7 @@ class PartnerWorkbook(Workbook):
 
 def level_labels() -> tuple[tuple[Level, str], ...]:
     """Each level with its label, as the PDFs print it."""
-    return tuple((level, level.label) for level in Level)
+    return tuple((level, wording.level_label(level)) for level in Level)
 
 
 def _properties(context: ReportContext, title: str) -> Properties:
@@ -601,7 +601,7 @@ def customers_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
     rows: list[Row] = []
     for index, row in enumerate(context.rows):
         p = row.posture
-        reasons = (*p.reasons, w.alerts_not_checked) if not alerts_available else p.reasons
+        reasons = (*row.reasons, w.alerts_not_checked) if not alerts_available else row.reasons
         rows.append(
             (
                 Text(row.name),
@@ -611,7 +611,7 @@ def customers_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
                 Count(p.compliant_admins),
                 Count(p.compliant_non_admins),
                 Percent(p.coverage),
-                Text(p.policy.label),
+                Text(wording.policy_label(p.policy)),
                 *(Text(policy_labels[s]) for s in (p.security_defaults, p.conditional_access, p.per_user_mfa)),
                 Count(p.open_alerts) if alerts_available else unknown,
                 LevelCell(p.level),
@@ -771,11 +771,18 @@ def insight_sheet(
         ]
     else:
         rows.append(item(w.section_comparison, w.comparison_hidden))
-    rows += [item(sa, f.reason, LevelCell(f.level)) for f in view.findings]
+    rows += [item(sa, wording.finding_reason(f), LevelCell(f.level)) for f in view.findings]
     if not view.alerts_available:
         rows.append(item(sa, view.alerts_note, Text(wording.alerts_unknown())))
     rows += [
-        item(w.section_action, a.text, None, None, _link(a.url, w.open_link), _link(a.help_url, w.guide_link))
+        item(
+            w.section_action,
+            wording.action_text(a),
+            None,
+            None,
+            _link(a.url, w.open_link),
+            _link(a.help_url, w.guide_link),
+        )
         for a in actions
     ]
     rows += [item(w.section_alert, a.title, Text(a.severity), Moment(a.detected_at), None, None) for a in view.alerts]
@@ -790,7 +797,9 @@ def insight_sheet(
     if change is not None:
         rows.append(item(since, w.coverage, Text(change.coverage_change_text)))
         if change.level_before != change.level_after:
-            arrow = w.arrow.format(before=change.level_before.label, after=change.level_after.label)
+            arrow = w.arrow.format(
+                before=wording.level_label(change.level_before), after=wording.level_label(change.level_after)
+            )
             rows.append(item(since, w.attention_level, Text(arrow)))
         rows += [
             item(since, what, Text(w.arrow.format(before=before, after=after)))

@@ -264,6 +264,13 @@ def customer_workbook_problems(data: bytes, name: str, tenant: str) -> list[str]
     return report.problems
 
 
+def _tenant_labels() -> frozenset[str]:
+    """How the overview sheet labels the tenant id, in every language reporter writes (built-in wording)."""
+    from reporter.view import language
+
+    return frozenset(language.load(tag).gettext("Tenant id") for tag in language.LANGUAGES)
+
+
 def _check_customer_workbook(path: Path | BinaryIO, name: str, tenant: str, report: Report) -> None:
     """A customer's own workbook names its tenant on its overview sheet: it must be the manifest's."""
     import openpyxl  # only a run folder with customer workbooks needs it
@@ -273,13 +280,16 @@ def _check_customer_workbook(path: Path | BinaryIO, name: str, tenant: str, repo
     except Exception as exc:  # a damaged file makes openpyxl fail in many ways: a finding here
         report.problems.append(f"{name}: cannot be read as a workbook ({type(exc).__name__})")
         return
+    labels = _tenant_labels()
     try:
         named = {
             str(row[2]).lower()
             for sheet in book.worksheets
             for row in sheet.iter_rows(max_col=3, values_only=True)
-            if len(row) >= 3 and row[1] == "Tenant id" and row[2]
+            if len(row) >= 3 and row[1] in labels and row[2]
         }
+        if book.properties.identifier:
+            named.add(str(book.properties.identifier).lower())
     finally:
         book.close()
     if not named:

@@ -121,3 +121,82 @@ def test_a_language_reporter_does_not_write_is_refused_for_the_partner(tmp_path:
     assert "not one reporter writes" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_verify_and_a_dry_run_send_accept_every_language(run: Run, tmp_path: Path) -> None:
+    """A translated customer workbook still shows whose it is: verify checks it, send hands it over."""
+    verified = CliRunner().invoke(cli, ["verify", str(run.folder)])
+    assert verified.exit_code == 0, verified.output
+    customers = tmp_path / "customers.csv"
+    lines = ["tenantId,name,language,to"]
+    lines += [f"{tenant},,{tag},it@{tag.lower()}.example" for tag, tenant in run.tenants.items()]
+    customers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "reporter.toml"
+    config.write_text('[send]\nsender = "reports@partner.example"\npartner_to = ["boss@partner.example"]\n', "utf-8")
+    outbox = tmp_path / "outbox"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "send",
+            str(run.folder),
+            "--config",
+            str(config),
+            "--customers-file",
+            str(customers),
+            "--dry-run",
+            str(outbox),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "would fail" not in result.output
+    written = sorted(outbox.glob("*.eml"))
+    assert len(written) == len(run.tenants) + 1  # every asked-for customer, and the partner
+    arabic = next(p for p in written if b"it@ar.example" in p.read_bytes())
+    assert b"Content-Language: ar" in arabic.read_bytes()
+
+
+def test_a_partners_wording_is_text_and_its_percent_signs_are_percent_signs(tmp_path: Path) -> None:
+    """An override cannot add markup to a PDF, and "100 %" is not a format code."""
+    wording = tmp_path / "wording"
+    wording.mkdir()
+    (wording / "de.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "About this report"\nmsgstr "Zu 100 % sicher <b>fett</b>"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "reporter.toml").write_text('[brand]\nlanguage = "de"\nwording = "wording"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "render",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--config",
+            str(tmp_path / "reporter.toml"),
+            "--no-customer-reports",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text((out / "summary.pdf").read_bytes(), tmp_path).split())
+    assert "Zu 100 % sicher <b>fett</b>" in text
+
+
+def test_in_arabic_a_latin_name_and_a_signed_figure_keep_their_order() -> None:
+    from reporter.render.jinja import finalize
+    from reporter.view import fmt, wording
+    from reporter.view.language import load, use
+
+    with use(load("ar")):
+        title = wording.customer_title("(Brackets) Inc.")
+        change = fmt.signed(-5.0)
+    assert "\u2068(Brackets) Inc.\u2069" in title
+    assert change == "\u2066−5.0\u2069"
+
+    class Autoescape:
+        autoescape = True
+
+    shown = str(finalize(Autoescape(), title))  # type: ignore[arg-type]
+    assert '<span dir="ltr">(Brackets) Inc.</span>' in shown
+    assert '<span class="ltr" dir="ltr">−5.0</span>' in str(finalize(Autoescape(), change))  # type: ignore[arg-type]

@@ -239,3 +239,13 @@ def test_every_character_has_a_glyph(tag: str, tmp_path: Path) -> None:
     covered = _bundled_cmap()
     missing = sorted({c for c in text if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20})
     assert not missing, f"{tag}: no bundled glyph for {missing[:20]}"
+
+
+@pytest.mark.parametrize("tag", ["de", "pt-BR", "en"])
+def test_a_recommended_action_does_not_break_after_its_first_word(tag: str, tmp_path: Path) -> None:
+    """WeasyPrint broke loose text before a block after its first word ("1. Bitten" alone on a line)."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(rendered(tag).customer)
+    layout = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
+    lonely = [line for line in layout.stdout.splitlines() if re.fullmatch(r"\s*\d\.\s+\S+", line)]
+    assert not lonely, lonely

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from reporter.resources import templates_dir
 from reporter.view import language, wording
-from reporter.view.fmt import isolated_pieces, plain, plain_keeping_isolates
+from reporter.view.fmt import LRI, isolated_pieces, plain, plain_keeping_isolates
 
 _BREAK_AFTER = re.compile(r"([.@/_-])")
 
@@ -39,6 +39,44 @@ def ltr(text: object) -> Markup:
     """
     shown = text if isinstance(text, Markup) else escape(plain(str(text)))
     return Markup('<span class="ltr" dir="ltr">') + shown + Markup("</span>")
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+@pass_eval_context
+def template_gettext(eval_context: EvalContext, message: str, **values: object) -> str:
+    """A template's sentence in the active language, with its ``%(name)s`` placeholders filled in.
+
+    Unlike Jinja's own new-style gettext, the sentence itself is text, never markup (a
+    partner's wording cannot add tags), only the named placeholders are filled (a ``%``
+    in a translation is just a percent sign), and ``%%`` reads ``%``. Values are escaped
+    unless they are markup the template built.
+    """
+    return _fill(eval_context, language.gettext(message), values)
+
+
+@pass_eval_context
+def template_ngettext(eval_context: EvalContext, singular: str, plural: str, num: int, **values: object) -> str:
+    """The form of a template's sentence that agrees with ``num`` (also a placeholder: ``%(num)s``)."""
+    values.setdefault("num", num)
+    return _fill(eval_context, language.ngettext(singular, plural, num), values)
+
+
+def _fill(eval_context: EvalContext, sentence: str, values: dict[str, object]) -> str:
+    if not eval_context.autoescape:  # plain text: nothing to escape
+        return _PLACEHOLDER.sub(lambda m: "%" if m.group(0) == "%%" else str(values[m.group(1)]), sentence)
+    shown = Markup("")
+    position = 0
+    for match in _PLACEHOLDER.finditer(sentence):
+        shown += escape(plain(sentence[position : match.start()]))
+        if match.group(0) == "%%":
+            shown += "%"
+        else:
+            value = values[match.group(1)]
+            shown += value if isinstance(value, Markup) else escape(finalize(eval_context, value))
+        position = match.end()
+    return shown + escape(plain(sentence[position:]))
 
 
 def direction(text: object) -> str:
@@ -66,11 +104,16 @@ def finalize(eval_context: EvalContext, value: object) -> object:
         return value
     if not eval_context.autoescape:  # plain text (an e-mail's text part): the isolate characters themselves
         return plain_keeping_isolates(value)
-    if "\u2066" not in value:
+    if "\u2066" not in value and "\u2068" not in value:
         return plain(value)
     shown = Markup("")
-    for index, piece in enumerate(isolated_pieces(value)):  # outside, inside, outside, ...
-        shown += ltr(piece) if index % 2 else escape(piece)
+    for piece, kind in isolated_pieces(value):
+        if kind is None:
+            shown += escape(piece)
+        elif kind == LRI:
+            shown += ltr(piece)
+        else:
+            shown += Markup(f'<span dir="{direction(piece)}">') + escape(piece) + Markup("</span>")
     return shown
 
 
@@ -87,8 +130,8 @@ def environment(folder: Path | None = None) -> Environment:
         finalize=finalize,
         extensions=["jinja2.ext.i18n"],
     )
-    # New-style gettext: ``_("Since %(period)s", period=p)`` escapes its values and checks its placeholders.
-    env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # ``_("Since %(period)s", period=p)``: the sentence in the active language, its values put in (escaped).
+    env.install_gettext_callables(template_gettext, template_ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters["breakable"] = breakable
     env.filters["ltr"] = ltr
     env.filters["direction"] = direction

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from reporter.render import charts
 from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, page_counter, w3c
-from reporter.view import CustomerView, fmt, language
+from reporter.view import CustomerView, fmt, language, wording
 
 TEMPLATE = "customer.html.j2"
 
@@ -19,7 +19,7 @@ _ChartKey = tuple[tuple[int, ...], int | None, str, str]
 def customer_meta(view: CustomerView) -> PdfMeta:
     return PdfMeta(
         title=view.title,
-        author=view.brand.name,
+        author=wording.brand_name(view.brand),
         subject=language.gettext("MFA posture, open security alerts and recommended actions, {period}").format(
             period=view.period_label
         ),

@@ -29,7 +29,7 @@ from reporter.render.fetcher import AssetFetcher
 from reporter.render.jinja import environment
 from reporter.render.logo import prepare
 from reporter.resources import assets_dir
-from reporter.view import Brand, language
+from reporter.view import Brand, language, wording
 
 STYLESHEET = Path("css") / "report.css"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -179,7 +179,7 @@ def brand_style(brand: Brand) -> BrandStyle:
         return value if _COLOUR.fullmatch(value) else fallback
 
     return BrandStyle(
-        name=brand.name,
+        name=wording.brand_name(brand),
         logo_url=brand.logo.resolve().as_uri() if brand.logo else "",
         primary_colour=colour(brand.primary_colour, _DEFAULT.primary_colour),
         accent_colour=colour(brand.accent_colour, _DEFAULT.accent_colour),

@@ -52,7 +52,7 @@ def summary_charts(view: SummaryView) -> SummaryCharts:
 def summary_meta(view: SummaryView) -> PdfMeta:
     return PdfMeta(
         title=view.title,
-        author=view.brand.name,
+        author=wording.brand_name(view.brand),
         subject=language.gettext("Executive summary of the Microsoft partner security score for {period}").format(
             period=view.period_label
         ),

@@ -385,6 +385,7 @@ class Book:
         stamp: datetime,
         header_colour: str | None = None,
         right_to_left: bool = False,
+        identifier: str = "",
     ) -> None:
         self.workbook = Workbook(write_only=True)
         self.right_to_left = right_to_left
@@ -393,6 +394,7 @@ class Book:
         props.title = clean_text(title)[:255]
         props.creator = clean_text(creator)[:255]
         props.lastModifiedBy = props.creator
+        props.identifier = clean_text(identifier)[:255] or None
         props.created = excel_datetime(stamp)
         props.modified = excel_datetime(stamp)
         self.styles: dict[Look, Any] = {}

@@ -12,7 +12,12 @@ from reporter.view.workbook import Properties, customer_workbook
 def new_book(properties: Properties, *, right_to_left: bool = False) -> Book:
     p = properties
     return Book(
-        title=p.title, creator=p.creator, stamp=p.stamp, header_colour=p.header_colour, right_to_left=right_to_left
+        title=p.title,
+        creator=p.creator,
+        stamp=p.stamp,
+        header_colour=p.header_colour,
+        right_to_left=right_to_left,
+        identifier=p.identifier,
     )
 
 

@@ -11,6 +11,7 @@ crash.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -77,6 +78,15 @@ def one_line(text: str) -> str:
     return " ".join("".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text).split())
 
 
+_HTML_LANG = re.compile(r'<html lang="([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)"')
+
+
+def content_language(html: str) -> str:
+    """The language the message's HTML declares on its root (``<html lang="de">``), or empty."""
+    match = _HTML_LANG.search(html[:512])
+    return match.group(1) if match else ""
+
+
 def to_mime(delivery: Delivery, *, date: datetime | None = None) -> EmailMessage:
     """The delivery as an RFC 5322 message: plain text and HTML alternatives, then the attachments."""
     message = EmailMessage(policy=SMTP)
@@ -95,4 +105,7 @@ def to_mime(delivery: Delivery, *, date: datetime | None = None) -> EmailMessage
     for attachment in delivery.attachments:
         maintype, subtype = attachment.content_type.split("/", 1)
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name)
+    language = content_language(delivery.html)
+    if language:  # after the body: setting content clears every Content-* header of the message
+        message["Content-Language"] = language
     return message

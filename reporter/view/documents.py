@@ -601,7 +601,7 @@ def _customer_actions(actions: tuple[Action, ...], brand: Brand) -> tuple[Action
     shown = []
     for action in actions:
         if action.partner_only:
-            shown.append(Action(action.kind, "", None, True, followed_up_by=brand.name))
+            shown.append(Action(action.kind, "", None, True, followed_up_by=wording.brand_name(brand)))
         else:
             shown.append(action)
     return tuple(shown)

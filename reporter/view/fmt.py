@@ -49,21 +49,34 @@ def _apply(pattern: NumberPattern, value: Decimal) -> str:
     return isolate(text)
 
 
-_ISOLATED = re.compile("\u2066([^\u2066-\u2069]*)\u2069")
+FSI = "\u2068"
+"""First-strong isolate: a name in right-to-left text, set apart in its own direction."""
+_ISOLATED = re.compile("([\u2066\u2068])([^\u2066-\u2069]*)\u2069")
 
 
-def isolated_pieces(text: str) -> list[str]:
-    """``text`` split around its balanced left-to-right isolates: outside, inside, outside, ... (each ``plain``)."""
-    return [plain(piece) for piece in _ISOLATED.split(text)]
+def isolated_pieces(text: str) -> list[tuple[str, str | None]]:
+    """``text`` split around its balanced isolates: (piece, ``None`` outside, ``LRI`` or ``FSI`` inside), each plain."""
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _ISOLATED.finditer(text):
+        pieces.append((plain(text[position : match.start()]), None))
+        pieces.append((plain(match.group(2)), match.group(1)))
+        position = match.end()
+    pieces.append((plain(text[position:]), None))
+    return pieces
 
 
 def plain_keeping_isolates(text: str) -> str:
-    """``plain(text)``, but a balanced left-to-right isolate (a figure in right-to-left text) is kept.
+    """``plain(text)``, but a balanced isolate (a figure or a name in right-to-left text) is kept.
 
     A balanced isolate can reorder nothing outside itself, whoever wrote it.
     """
-    pieces = isolated_pieces(text)
-    return "".join(f"{LRI}{piece}{PDI}" if index % 2 else piece for index, piece in enumerate(pieces))
+    return "".join(f"{kind}{piece}{PDI}" if kind else piece for piece, kind in isolated_pieces(text))
+
+
+def isolate_name(text: str) -> str:
+    """A name (from the data or the brand) set apart in its own direction in right-to-left text."""
+    return f"{FSI}{plain(text)}{PDI}" if language.active().rtl else text
 
 
 def isolate(text: str) -> str:
@@ -119,10 +132,9 @@ def signed(value: float | None, digits: int = 1) -> str:
     if value is None or not math.isfinite(value):
         return MISSING
     exact = _rounded(value, digits)
-    text = _apply(_pattern("decimal", digits), abs(exact))
-    if exact == 0:
-        return f"±{text}"
-    return f"{'+' if exact > 0 else '-'}{text}"
+    text = _apply(_pattern("decimal", digits), abs(exact)).removeprefix(LRI).removesuffix(PDI)
+    sign = "±" if exact == 0 else "+" if exact > 0 else "−"
+    return isolate(f"{sign}{text}")  # the sign inside the isolate: "+8.0" reads so in Arabic too
 
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -336,13 +336,18 @@ _DARK = "#1A1A1A"
 _LIGHT = "#FFFFFF"
 
 
-@lru_cache(maxsize=16)
 def mail_brand(brand: Brand) -> MailBrand:
-    """The brand as messages show it (worked out once per brand: every message of a run shares it)."""
+    """The brand as messages show it, in the active language."""
+    return _mail_brand(brand, language.active())
+
+
+@lru_cache(maxsize=16)
+def _mail_brand(brand: Brand, in_language: language.Language) -> MailBrand:
+    """Worked out once per brand and language: every message of a run in that language shares it."""
     primary = _colour(brand.primary_colour, _DEFAULT.primary_colour)
     accent = _colour(brand.accent_colour, _DEFAULT.accent_colour)
     return MailBrand(
-        name=one_line(brand.name) or _DEFAULT.name,
+        name=one_line(wording.brand_name(brand)) or wording.brand_name(_DEFAULT),
         contact=one_line(brand.contact),
         footer=one_line(brand.footer),
         primary=primary,

@@ -22,6 +22,7 @@ from reporter.model import (
     ResolvedReason,
 )
 from reporter.view import fmt, posture
+from reporter.view.brand import Brand
 from reporter.view.language import gettext, ngettext
 
 _ = gettext
@@ -104,6 +105,15 @@ def resolved_reason(reason: ResolvedReason) -> str:
         ResolvedReason.FRAUD: _("Fraud"),
         ResolvedReason.UNKNOWN: _("Unknown"),
     }[reason]
+
+
+DEFAULT_BRAND_NAME = "Your Microsoft partner"
+"""The name of the default brand (``Brand.name``), shown in the document's language."""
+
+
+def brand_name(brand: Brand) -> str:
+    """The partner's name as the documents show it; the default brand's name in the active language."""
+    return _("Your Microsoft partner") if brand.name == DEFAULT_BRAND_NAME else brand.name
 
 
 def alert_title_fallback() -> str:
@@ -232,7 +242,9 @@ def action_text(action: posture.Action) -> str:
         Kind.RESOLVE_ALERTS: _("Investigate and resolve the open alerts (CSP partners must respond within 24 hours)."),
     }[action.kind]
     if action.followed_up_by:
-        return _("{partner} will follow this up: {action}").format(partner=action.followed_up_by, action=text)
+        return _("{partner} will follow this up: {action}").format(
+            partner=fmt.isolate_name(action.followed_up_by), action=text
+        )
     return text
 
 
@@ -257,7 +269,12 @@ def coverage_change(before: float | None, after: float | None) -> str:
     sign = "±" if points == 0 else "+" if points > 0 else "−"
     return ngettext(
         "{before} → {after} ({sign}{points} pt)", "{before} → {after} ({sign}{points} pts)", abs(points)
-    ).format(before=fmt.format_percent(before), after=fmt.format_percent(after), sign=sign, points=abs(points))
+    ).format(
+        before=fmt.format_percent(before),
+        after=fmt.format_percent(after),
+        sign="",
+        points=fmt.isolate(f"{sign}{abs(points)}"),  # the sign inside the figure's isolate: "+9", never "9+"
+    )
 
 
 def move(before: str, after: str) -> str:
@@ -338,7 +355,7 @@ def summary_title(period_label: str) -> str:
 
 
 def customer_title(name: str) -> str:
-    return _("Security report for {name}").format(name=name)
+    return _("Security report for {name}").format(name=fmt.isolate_name(name))
 
 
 def score_change(delta: str, since_date: str) -> str:
@@ -463,11 +480,11 @@ def language_unknown(customer: str, requested: str, used: str) -> str:
     return _(
         "{customer}: the customers file asks for the language “{requested}”, which reporter does not write; "
         "its report is in {used}."
-    ).format(customer=customer, requested=requested, used=used)
+    ).format(customer=fmt.isolate_name(customer), requested=fmt.isolate_name(requested), used=used)
 
 
 def language_nearest(customer: str, requested: str, used: str) -> str:
     """The summary's note on a customer whose language is written in its nearest form (``de-AT`` → German)."""
     return _("{customer}: the customers file asks for “{requested}”; its report is in {used}.").format(
-        customer=customer, requested=requested, used=used
+        customer=fmt.isolate_name(customer), requested=fmt.isolate_name(requested), used=used
     )

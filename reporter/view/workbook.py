@@ -31,7 +31,7 @@ from reporter.view import wording
 from reporter.view.alerts import AlertRecordRow, alert_record_rows
 from reporter.view.changes import Changes
 from reporter.view.customers import CustomerRow
-from reporter.view.documents import CustomerView, ReportContext, customer_gaps
+from reporter.view.documents import CustomerView, ReportContext, customer_gaps, period_label
 from reporter.view.fmt import number
 from reporter.view.language import N_, translated
 from reporter.view.posture import Action, Level
@@ -387,6 +387,8 @@ class Properties:
     stamp: datetime
     """Created and modified time: the data's collection time, so the same snapshot gives the same bytes."""
     header_colour: str | None
+    identifier: str = ""
+    """A customer's own workbook: its tenant id (the document's identifier, which ``verify`` reads back)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,9 +434,9 @@ def level_labels() -> tuple[tuple[Level, str], ...]:
     return tuple((level, wording.level_label(level)) for level in Level)
 
 
-def _properties(context: ReportContext, title: str) -> Properties:
+def _properties(context: ReportContext, title: str, identifier: str = "") -> Properties:
     stamp = context.summary.provenance.collected_at_dt
-    return Properties(title, context.brand.name, stamp, context.brand.primary_colour)
+    return Properties(title, wording.brand_name(context.brand), stamp, context.brand.primary_colour, identifier)
 
 
 def fixed_names(w: Words = WORDS) -> tuple[str, ...]:
@@ -477,7 +479,7 @@ def customer_workbook(context: ReportContext, row: CustomerRow, w: Words | None 
     view = context.customer_view(row, context.language_of(row.customer.tenant_id))
     overview = insight_sheet(context, row, view, view.actions, partner=False, w=w)
     return Workbook(
-        _properties(context, view.title),
+        _properties(context, view.title, view.tenant_id),
         level_labels(),
         (overview, about_sheet(context, partner=False, w=w)),
         right_to_left=view.language.rtl,
@@ -511,7 +513,7 @@ def _link(url: str | None, template: str) -> Link | None:
 def summary_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
     s = context.summary
     rows: list[Row] = [
-        _figure(w.partner, Text(s.brand.name)),
+        _figure(w.partner, Text(wording.brand_name(s.brand))),
         _figure(w.period, Text(s.period_label)),
         _figure(w.score, Score(s.score_value)),
         _figure(w.score_max, Score(s.score_max_value)),
@@ -700,8 +702,8 @@ def alerts_sheet(alerts: Sequence[AlertRecordRow], gap_note: str = "", w: Words 
 def about_sheet(context: ReportContext, *, partner: bool = True, w: Words = WORDS) -> SheetView:
     p = context.summary.provenance
     rows: list[Row] = [
-        _figure(w.prepared_by, Text(context.brand.name)),
-        _figure(w.period, Text(context.summary.period_label)),
+        _figure(w.prepared_by, Text(wording.brand_name(context.brand))),
+        _figure(w.period, Text(period_label(context.period))),
         _figure(w.collected_at, Moment(p.collected_at_dt)),
         _figure(w.last_refresh, Moment(p.last_refresh_dt)),
         _figure(w.last_update, Moment(p.last_update_dt)),

@@ -113,7 +113,8 @@ def finalize(eval_context: EvalContext, value: object) -> object:
         elif kind == LRI:
             shown += ltr(piece)
         else:
-            shown += Markup(f'<span dir="{direction(piece)}">') + escape(piece) + Markup("</span>")
+            opening = Markup(f'<span dir="{direction(piece)}">')  # noqa: S704 (ltr, rtl or auto: no data)
+            shown += opening + escape(piece) + Markup("</span>")
     return shown
 
 

@@ -74,7 +74,11 @@ def rendered(tag: str) -> Rendered:
         renderer = CustomerRenderer(engine)
         s_html = summary_html(engine, context.summary)
         c_html = renderer.html(view)
-        _cache[tag] = Rendered(tag, engine.pdf(s_html), engine.pdf(c_html), s_html, c_html, row.customer.tenant_id)
+        rtl = context.language.rtl
+        _cache[tag] = Rendered(
+            tag, engine.pdf(s_html, rtl=rtl), renderer.pdf(view), s_html, c_html, row.customer.tenant_id
+        )
+
     return _cache[tag]
 
 
@@ -140,6 +144,8 @@ def test_lang_and_page_count(tag: str, document: str) -> None:
     data = getattr(rendered(tag), document)
     with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
         assert str(pdf.Root.Lang) == tag
+        direction = pdf.Root.get("/ViewerPreferences", {}).get("/Direction")
+        assert (str(direction) == "/R2L") if tag == "ar" else direction is None
         pages = len(pdf.pages)
     with pikepdf.open(__import__("io").BytesIO(getattr(rendered("en"), document))) as pdf:
         english_pages = len(pdf.pages)

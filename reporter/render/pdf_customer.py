@@ -80,4 +80,4 @@ class CustomerRenderer:
 
     def pdf(self, view: CustomerView, evidence: Evidence | None = None) -> bytes:
         """The customer's report; with ``evidence`` (its own data) attached, a PDF/A-3b document."""
-        return self.engine.pdf(self.html(view), evidence)
+        return self.engine.pdf(self.html(view), evidence, rtl=view.language.rtl)

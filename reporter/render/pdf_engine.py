@@ -232,11 +232,23 @@ class Engine:
     def html(self, template: str, **values: Any) -> str:
         return self.env.get_template(template).render(**values)
 
-    def pdf(self, html: str, evidence: Evidence | None = None) -> bytes:
-        """The PDF of ``html``: tagged, and PDF/A-3b with ``evidence`` attached when it is given."""
+    def pdf(self, html: str, evidence: Evidence | None = None, *, rtl: bool = False) -> bytes:
+        """The PDF of ``html``: tagged, and PDF/A-3b with ``evidence`` attached when it is given.
+
+        ``rtl``: a right-to-left document, whose viewer shows facing pages right to left.
+        """
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+
+        def finish(rendered: Any, pdf: Any) -> None:
+            if evidence is not None:
+                evidence.finish(rendered, pdf)
+            if rtl:
+                pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"Direction": "/R2L"})
+
         if evidence is None:
-            plain: bytes = document.write_pdf(stylesheets=[self.stylesheet], font_config=self.fonts, pdf_tags=True)
+            plain: bytes = document.write_pdf(
+                stylesheets=[self.stylesheet], font_config=self.fonts, pdf_tags=True, finisher=finish
+            )
             return plain
         xmp = "data:application/rdf+xml;base64," + base64.b64encode(evidence.xmp()).decode("ascii")
         data: bytes = document.write_pdf(
@@ -248,6 +260,6 @@ class Engine:
             output_intent=OUTPUT_INTENT,
             attachments=[evidence.attachment()],
             xmp_metadata=[xmp],
-            finisher=evidence.finish,
+            finisher=finish,
         )
         return data

@@ -78,4 +78,4 @@ def summary_html(engine: Engine, view: SummaryView) -> str:
 
 def summary_pdf(engine: Engine, view: SummaryView, evidence: Evidence | None = None) -> bytes:
     """``summary.pdf``; with ``evidence`` (the snapshot) attached, a PDF/A-3b document."""
-    return engine.pdf(summary_html(engine, view), evidence)
+    return engine.pdf(summary_html(engine, view), evidence, rtl=view.language.rtl)

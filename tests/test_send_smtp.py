@@ -332,3 +332,15 @@ def test_a_dry_run_outbox_inside_the_run_folder_is_refused(
     assert result.exit_code == 1
     assert "is inside the run folder" in result.stderr
     assert not (run.folder / "outbox").exists()
+
+
+def test_a_dry_run_that_would_fail_for_a_customer_exits_2(
+    tmp_path: Path, run: SyntheticRun, server: SmtpServer
+) -> None:
+    toml = config(tmp_path, run, server)
+    pdf = next((run.folder / "customers").glob("*.pdf"))
+    pdf.write_bytes(pdf.read_bytes() + b"\n%tampered")
+    result = send(run.folder, "--config", toml, "--dry-run", tmp_path / "outbox", env=server.env())
+    assert result.exit_code == 2, result.output
+    assert "would fail" in result.output
+    assert server.received == []

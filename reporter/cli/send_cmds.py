@@ -110,7 +110,7 @@ def send_folder(
         for item, what in written:
             if not what.endswith(".eml"):
                 click.echo(f"  {item.customer}: {what}")
-        return 0
+        return 2 if any(what.startswith("would fail") for _, what in written) else 0  # as a send with failures
     progress = progress_for(sys.stderr, settings.rate_per_minute)
     report = deliver(run, planned, settings, config.collect.graph, os.environ, ledger, resend=resend, progress=progress)
     _summary(report)

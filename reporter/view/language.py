@@ -28,7 +28,8 @@ from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
+from babel.core import get_global, parse_locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
@@ -210,25 +211,64 @@ class Choice:
     @property
     def fell_back(self) -> bool:
         """The report is not in exactly the language asked for (``de-AT`` → ``de``, or unknown)."""
-        return bool(self.requested) and self.requested.strip().lower() != self.language.tag.lower()
+        asked = self.requested.strip().replace("_", "-").lower()
+        return bool(asked) and asked != self.language.tag.lower()
 
 
 def resolve(tag: str | None, default: Language) -> Choice:
-    """A BCP 47 tag to a language: ``de-AT`` → ``de``, ``pt-br`` → ``pt-BR``, ``pt-PT`` → ``pt-BR``;
-    anything else → ``default``. An empty tag asks for the partner's language.
+    """A BCP 47 tag to a language: ``de-AT`` → ``de``, ``pt-br`` → ``pt-BR``, ``pt-PT`` → ``pt-BR``,
+    ``de_DE`` → ``de``, ``ar-u-nu-arab`` → ``ar`` (extensions and private use are ignored); anything
+    else → ``default``, as unknown (``ar-Latn``: not the script reporter writes it in; ``x-private``).
+    An empty tag asks for the partner's language.
     """
     if not tag or not tag.strip():
         return Choice(default, "", False)
-    try:
-        wanted = Locale.parse(tag.strip(), sep="-")
-    except (UnknownLocaleError, ValueError, TypeError):
-        return Choice(default, tag, True)
-    by_lower = {known.lower(): known for known in LANGUAGES}
-    full = f"{wanted.language}-{wanted.territory}".lower() if wanted.territory else ""
-    known = by_lower.get(full) or by_lower.get(wanted.language) or ("pt-BR" if wanted.language == "pt" else None)
+    known = _known(tag.strip())
     if known is None:
         return Choice(default, tag, True)
     return Choice(load(known, default.overrides), tag, False)
+
+
+_PRIMARY = re.compile(r"[A-Za-z]{2,3}")
+_SCRIPT = re.compile(r"[A-Za-z]{4}")
+_REGION = re.compile(r"[A-Za-z]{2}|[0-9]{3}")
+_VARIANT = re.compile(r"[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}")
+
+
+def _known(tag: str) -> str | None:
+    """The one of :data:`LANGUAGES` that ``tag`` asks for, by its language, script and region, or ``None``."""
+    parts = tag.replace("_", "-").split("-")
+    for index, part in enumerate(parts):
+        if len(part) == 1:  # a singleton: an extension (-u-, -t-) or private use (-x-) follows; x-… and i-… know none
+            parts = parts[:index]
+            break
+    if not parts or not _PRIMARY.fullmatch(parts[0]):
+        return None
+    language, rest = parts[0].lower(), parts[1:]
+    script = region = None
+    if rest and _SCRIPT.fullmatch(rest[0]):
+        script, rest = rest[0].title(), rest[1:]
+    if rest and _REGION.fullmatch(rest[0]):
+        region, rest = rest[0].upper(), rest[1:]
+    if not all(_VARIANT.fullmatch(part) for part in rest):  # an extended language subtag (zh-yue), or no BCP 47
+        return None
+    if script is not None and script != _usual_script(language):
+        return None
+    by_lower = {known.lower(): known for known in LANGUAGES}
+    full = f"{language}-{region}".lower() if region else ""
+    return by_lower.get(full) or by_lower.get(language) or ("pt-BR" if language == "pt" else None)
+
+
+@lru_cache(maxsize=32)
+def _usual_script(language: str) -> str | None:
+    """The script ``language`` is written in unless a tag says otherwise (CLDR's likely subtags): ``ar`` → ``Arab``."""
+    likely = get_global("likely_subtags").get(language)
+    if not likely:
+        return None
+    try:
+        return parse_locale(likely)[2]
+    except ValueError:
+        return None
 
 
 _active: ContextVar[Language | None] = ContextVar("reporter_language", default=None)

@@ -36,7 +36,11 @@ HEADER_HINT = "the first line is a header: tenantId,name,domain (and optionally 
 
 _TENANT, _NAME, _DOMAIN, _LANGUAGE, _TO, _CC = "tenantid", "name", "domain", "language", "to", "cc"
 _KNOWN = frozenset({_TENANT, _NAME, _DOMAIN, _LANGUAGE, _TO, _CC})
-_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_LANGUAGE_RE = re.compile(r"([A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*|[IiXx]([-_][A-Za-z0-9]{1,8})+)")
+"""A BCP 47 tag by its form (``de-AT``, ``ar-u-nu-arab``, ``x-private``; ``_`` for ``-`` as in ``de_DE``)."""
+LANGUAGE_TAG_LIMIT = 35
+"""The longest language tag accepted: any useful one is far shorter."""
+_LANGUAGE_HINT = "write a BCP 47 tag such as de or pt-BR"
 PLAIN_ADDRESS = re.compile(  # no names, quotes, commas, brackets or spaces: one bare address
     r"^[^\s<>()\[\],;:\"\\]+@[^\s<>()\[\],;:\"\\@]+$"
 )
@@ -51,7 +55,7 @@ class CustomerEntry:
     name: str | None
     domain: str | None
     language: str | None = None
-    """A BCP 47 tag as written (``de-AT``), checked for form only."""
+    """A BCP 47 tag as written (``de-AT``; ``de_DE`` becomes ``de-DE``), checked for form only."""
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     line: int = 0
@@ -137,10 +141,14 @@ def _entry(row: list[str], columns: Mapping[str, int], where: str, line: int) ->
     name, domain, language = cell(_NAME), cell(_DOMAIN), cell(_LANGUAGE)
     if not is_guid(tenant_id):
         raise ConfigError(f"{where}: tenantId {tenant_id!r:.60} is not a tenant id (a GUID)")
-    if language and not _LANGUAGE_RE.match(language):
+    if len(language) > LANGUAGE_TAG_LIMIT:
         raise ConfigError(
-            f"{where}: language {language!r:.40} is not a language tag", "write a BCP 47 tag such as en, de-AT or pt-BR"
+            f"{where}: language {language[:LANGUAGE_TAG_LIMIT]!r}... is longer than {LANGUAGE_TAG_LIMIT} characters",
+            _LANGUAGE_HINT,
         )
+    if language and not _LANGUAGE_RE.fullmatch(language):
+        raise ConfigError(f"{where}: language {language!r:.40} is not a language tag", _LANGUAGE_HINT)
+    language = language.replace("_", "-")
     to = addresses(cell(_TO), f"{where}: to")
     in_to = {address.lower() for address in to}
     cc = tuple(a for a in addresses(cell(_CC), f"{where}: cc") if a.lower() not in in_to)

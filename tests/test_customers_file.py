@@ -114,3 +114,44 @@ def test_an_address_with_a_name_quotes_commas_or_line_breaks_is_refused_with_its
 def test_cc_without_to_and_a_bad_language_are_refused(tmp_path: Path, row: str, why: str) -> None:
     with pytest.raises(ConfigError, match=rf"customers.csv:2: .*{why}"):
         load_customers_file(write(tmp_path, f"tenantId,name,to,cc,language\n{row}\n"))
+
+
+@pytest.mark.parametrize(
+    ("cell", "kept"),
+    [
+        ("de-AT", "de-AT"),
+        ("ar-u-nu-arab", "ar-u-nu-arab"),
+        ("pt-BR-x-formal", "pt-BR-x-formal"),
+        ("en-GB-oxendict", "en-GB-oxendict"),
+        ("x-private", "x-private"),
+        ("i-klingon", "i-klingon"),
+        ("de_DE", "de-DE"),
+        ("ja-Latn", "ja-Latn"),
+    ],
+)
+def test_any_well_formed_language_tag_is_read(tmp_path: Path, cell: str, kept: str) -> None:
+    """Extensions, private use and grandfathered tags are kept; which language they get is the renderer's choice."""
+    directory = load_customers_file(write(tmp_path, f"tenantId,name,language\n{A},Fabrikam,{cell}\n"))
+    assert directory[A].language == kept
+    assert directory.languages() == {A: kept}
+
+
+@pytest.mark.parametrize(
+    ("cell", "why"),
+    [
+        ("en;drop", "is not a language tag"),
+        ("de AT", "is not a language tag"),
+        ("dé", "is not a language tag"),
+        ("de-", "is not a language tag"),
+        ("de--AT", "is not a language tag"),
+        ("x", "is not a language tag"),
+        ("german", "is not a language tag"),
+        ("de-" + "-".join(["abcdefgh"] * 4), "is longer than 35 characters"),
+    ],
+)
+def test_a_malformed_or_overlong_language_tag_is_refused_with_its_line(tmp_path: Path, cell: str, why: str) -> None:
+    text = f"tenantId,name,language\n{B},Other,de\n{A},Fabrikam,{cell}\n"
+    with pytest.raises(ConfigError, match=rf"customers.csv:3: language .*{why}") as caught:
+        load_customers_file(write(tmp_path, text))
+    assert caught.value.hint == "write a BCP 47 tag such as de or pt-BR"
+    assert "\n" not in str(caught.value)

@@ -292,7 +292,6 @@ def test_a_template_sentence_may_have_percent_signs_and_braces(tmp_path: Path, w
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ('msgid "Summary"\nmsgstr ""\n', "the wording for 'Summary' is empty"),
         ('msgid "Summary"\nmsgstr " \\t "\n', "the wording for 'Summary' is empty"),
         (_plural(MORE, "noch {count}", " "), "the wording for 'and {count} more' is empty"),
         ('msgctxt "sheet"\nmsgid "Summary"\nmsgstr "Zusammenfassung"\n', "'Summary' has a msgctxt"),
@@ -483,3 +482,12 @@ def test_any_file_loads_or_is_refused_with_a_config_error(tmp_path: Path, pieces
     if error is not None:
         assert f"{tag}.po" in error.message
         assert "\n" not in str(error)
+
+
+def test_an_entry_left_empty_keeps_the_built_in_wording(tmp_path: Path) -> None:
+    """A file made from the template leaves most entries empty: they are not translated, not refused."""
+    folder = tmp_path / "wording"
+    _po(folder, "de", f'msgid "{FIRST_ACTION}"\nmsgstr ""\n\nmsgid "{SINCE}"\nmsgstr "Seit {{period}}!"\n')
+    german = language.load("de", folder)
+    assert german.gettext(FIRST_ACTION) == language.load("de").gettext(FIRST_ACTION)
+    assert german.gettext(SINCE) == "Seit {period}!"

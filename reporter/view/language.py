@@ -380,6 +380,8 @@ def _apply_overrides(catalog: Catalog, path: Path) -> None:
     for entry in entries:
         if entry.fuzzy or (not entry.id and entry.context is None and entry.plural is None):
             continue  # gettext skips fuzzy entries; the header's fields are the built-in catalogue's
+        if entry.id and entry.texts and all(text == "" for text in entry.texts):
+            continue  # left untranslated (a file made from the .pot): the built-in wording stays
         where = f"wording file {path}:{entry.line}"
         known = _known_entry(entry, source, forms, where)
         texts = entry.texts

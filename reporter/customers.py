@@ -38,7 +38,7 @@ _TENANT, _NAME, _DOMAIN, _LANGUAGE, _TO, _CC = "tenantid", "name", "domain", "la
 _KNOWN = frozenset({_TENANT, _NAME, _DOMAIN, _LANGUAGE, _TO, _CC})
 _LANGUAGE_RE = re.compile(r"([A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*|[IiXx]([-_][A-Za-z0-9]{1,8})+)")
 """A BCP 47 tag by its form (``de-AT``, ``ar-u-nu-arab``, ``x-private``; ``_`` for ``-`` as in ``de_DE``)."""
-LANGUAGE_TAG_LIMIT = 35
+LANGUAGE_TAG_LIMIT = 80
 """The longest language tag accepted: any useful one is far shorter."""
 _LANGUAGE_HINT = "write a BCP 47 tag such as de or pt-BR"
 PLAIN_ADDRESS = re.compile(  # no names, quotes, commas, brackets or spaces: one bare address
@@ -143,8 +143,8 @@ def _entry(row: list[str], columns: Mapping[str, int], where: str, line: int) ->
         raise ConfigError(f"{where}: tenantId {tenant_id!r:.60} is not a tenant id (a GUID)")
     if len(language) > LANGUAGE_TAG_LIMIT:
         raise ConfigError(
-            f"{where}: language {language[:LANGUAGE_TAG_LIMIT]!r}... is longer than {LANGUAGE_TAG_LIMIT} characters",
-            _LANGUAGE_HINT,
+            f"{where}: language {language[:24]!r}... is longer than {LANGUAGE_TAG_LIMIT} characters",
+            "shorten it to the language and region (de-AT, pt-BR)",
         )
     if language and not _LANGUAGE_RE.fullmatch(language):
         raise ConfigError(f"{where}: language {language!r:.40} is not a language tag", _LANGUAGE_HINT)

@@ -3,7 +3,9 @@
 One JSON object of exactly three strings, ``{"html": ..., "subject": ..., "text": ...}``,
 UTF-8 with sorted keys, an indent of 2 and a final newline: the same words always
 give the same bytes. The subject is one line of plain text: no line break (CR, LF,
-U+2028...) and no other control character.
+U+2028...) and no other control character, but for balanced left-to-right or first-strong
+isolates (U+2066 or U+2068 ... U+2069), which keep a name or a figure in order in a
+right-to-left subject and can reorder nothing outside themselves.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ MAX_MESSAGE_BYTES = 1 << 20
 
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _HINT = "render the run folder again (reporter render or reporter run)"
+_ISOLATED = re.compile("[\u2066\u2068]([^\u2066-\u2069]*)\u2069")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,8 @@ def parse_message(data: bytes, name: str) -> MessageFile:
     ):
         raise DataError(f"{name}: is not a message (an object of exactly html, subject and text, all text)", _HINT)
     subject = document["subject"]
-    if (subject and subject.splitlines() != [subject]) or CONTROL_CHARACTERS.search(subject):
+    bare = _ISOLATED.sub(r"\1", subject)  # a balanced isolate keeps a name or figure in order in right-to-left text
+    if (subject and subject.splitlines() != [subject]) or CONTROL_CHARACTERS.search(bare):
         raise DataError(f"{name}: its subject is not one line of plain text", _HINT)
     return MessageFile(subject, document["text"], document["html"])
 

@@ -146,7 +146,7 @@ def test_any_well_formed_language_tag_is_read(tmp_path: Path, cell: str, kept: s
         ("de--AT", "is not a language tag"),
         ("x", "is not a language tag"),
         ("german", "is not a language tag"),
-        ("de-" + "-".join(["abcdefgh"] * 4), "is longer than 35 characters"),
+        ("de-" + "-".join(["abcdefgh"] * 9), "is longer than 80 characters"),
     ],
 )
 def test_a_malformed_or_overlong_language_tag_is_refused_with_its_line(tmp_path: Path, cell: str, why: str) -> None:

@@ -200,3 +200,34 @@ def test_in_arabic_a_latin_name_and_a_signed_figure_keep_their_order() -> None:
     shown = str(finalize(Autoescape(), title))  # type: ignore[arg-type]
     assert '<span dir="ltr">(Brackets) Inc.</span>' in shown
     assert '<span class="ltr" dir="ltr">−5.0</span>' in str(finalize(Autoescape(), change))  # type: ignore[arg-type]
+
+
+def test_arabic_titles_are_plain_text_and_names_in_mail_keep_their_order(run: Run) -> None:
+    arabic = run.folder / "customers" / f"{run.slugs[run.tenants['ar']]}.pdf"
+    with pikepdf.open(io.BytesIO(arabic.read_bytes())) as pdf:
+        title = str(pdf.docinfo["/Title"])
+        preferences = pdf.Root.ViewerPreferences
+        assert str(preferences.Direction) == "/R2L"
+        assert bool(preferences.DisplayDocTitle)
+    assert "<" not in title
+    assert "\u2068" not in title
+    message = json.loads((run.folder / "messages" / f"{run.slugs[run.tenants['ar']]}.json").read_text("utf-8"))
+    assert re.search("\u2068[^\u2069]+\u2069", message["subject"])  # the name, isolated
+    assert f"{LRI}{run.tenants['ar']}{PDI}" in message["text"]  # the tenant id, left to right
+    assert "<title>" in message["html"]
+    assert "<span" not in message["html"].split("<title>")[1].split("</title>")[0]
+
+
+def test_a_doubled_brace_in_the_page_counter_reads_as_one(tmp_path: Path) -> None:
+    from reporter.render.pdf_engine import page_counter
+    from reporter.view import language
+
+    wording = tmp_path / "wording"
+    wording.mkdir()
+    (wording / "en.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Page {page} of {pages}"\nmsgstr "{{Page}} {page}/{pages}"\n',
+        encoding="utf-8",
+    )
+    with language.use(language.load("en", wording)):
+        assert page_counter() == '"\\7B Page\\7D  " counter(page) "/" counter(pages)'  # one brace each, escaped

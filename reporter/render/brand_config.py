@@ -94,7 +94,7 @@ def _language(tag: str, source: Path) -> str:
     choice = language.resolve(tag, language.load(language.SOURCE))
     if choice.unknown:
         raise ConfigError(
-            f"{source}: brand language {tag!r} is not one reporter writes",
+            f"{source}: brand language {tag!r:.40} is not one reporter writes",
             "use one of " + ", ".join(language.LANGUAGES),
         )
     return choice.language.tag

@@ -136,6 +136,7 @@ def environment(folder: Path | None = None) -> Environment:
     env.filters["breakable"] = breakable
     env.filters["ltr"] = ltr
     env.filters["direction"] = direction
+    env.filters["text"] = plain  # where markup cannot go (a <title>): isolates dropped, not made spans
     # The view's words for its own values, in the active language: a level's or policy's label, a finding's
     # sentence, an action's step.
     env.filters["label"] = wording.label

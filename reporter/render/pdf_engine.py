@@ -154,7 +154,7 @@ def page_counter() -> str:
         elif piece == "{pages}":
             parts.append("counter(pages)")
         elif piece:
-            parts.append(css_string(piece))
+            parts.append(css_string(piece.replace("{{", "{").replace("}}", "}")))
     return " ".join(parts)
 
 
@@ -243,7 +243,9 @@ class Engine:
             if evidence is not None:
                 evidence.finish(rendered, pdf)
             if rtl:
-                pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"Direction": "/R2L"})
+                preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+                preferences["Direction"] = "/R2L"  # beside WeasyPrint's own (DisplayDocTitle)
+                pdf.catalog["ViewerPreferences"] = preferences
 
         if evidence is None:
             plain: bytes = document.write_pdf(

@@ -191,6 +191,7 @@ def customer_message(
     """
     words = translated(words or ENGLISH)
     name, period = one_line(view.name), one_line(view.period_label)
+    shown_name = fmt.isolate_name(name)  # in its own direction inside right-to-left sentences
     level = view.level
     facts = (
         Fact(
@@ -209,13 +210,15 @@ def customer_message(
     if workbook:
         attached += " " + words.customer_workbook_attached
     about = (
-        words.about_tenant.format(domain=one_line(view.domain), tenant=one_line(view.tenant_id))
+        words.about_tenant.format(
+            domain=fmt.isolate(one_line(view.domain)), tenant=fmt.isolate(one_line(view.tenant_id))
+        )
         if view.domain
-        else words.about_tenant_unnamed.format(tenant=one_line(view.tenant_id)),
+        else words.about_tenant_unnamed.format(tenant=fmt.isolate(one_line(view.tenant_id))),
         words.about_data.format(collected=view.provenance.collected_at),
     )
     return Message(
-        subject=subject(words.customer_subject, name, period=period),
+        subject=subject(words.customer_subject, shown_name, period=period),
         kicker=words.customer_kicker.format(period=period),
         heading=name,
         intro=words.customer_intro.format(period=period),

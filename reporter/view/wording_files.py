@@ -408,8 +408,8 @@ def _sheet_name_problem(name: str) -> str | None:
     for char in name:
         if char in ":\\/?*[]" or unicodedata.category(char) == "Cc":
             return f"has {char!r}, which a sheet name cannot have"
-    if name.startswith("'") or name.endswith("'"):
-        return "starts or ends with an apostrophe, which a sheet name cannot"
+    if "'" in name:  # Excel allows one inside, but the workbook's chart formulas could not name the sheet
+        return "has an apostrophe; write ’ (a typographic apostrophe) instead"
     if name.casefold() == "history":
         return "is History, a name Excel keeps for itself"
     return None

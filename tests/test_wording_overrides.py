@@ -420,7 +420,7 @@ def test_a_sheet_name_excel_refuses_is_refused(tmp_path: Path, wording: str, pro
     assert problem in error.message
 
 
-@pytest.mark.parametrize("wording", ["Ü" * 31, "It's ours", "Kunden & Co.", "😀" * 15, "Verlauf"])
+@pytest.mark.parametrize("wording", ["Ü" * 31, "Kunden & Co.", "😀" * 15, "Verlauf"])
 def test_a_sheet_name_excel_takes_is_accepted(tmp_path: Path, wording: str) -> None:
     assert _load(tmp_path, "de", _entry("Summary", wording)).gettext("Summary") == wording
 

@@ -51,7 +51,7 @@ FAMILIES = ("DejaVu Sans", "Noto Sans Arabic", "Droid Sans Fallback")
 """Tried glyph by glyph, in this order. DejaVu Sans draws Latin and digits, as in the PDFs, and the Arabic
 letters it has (the PDFs of Arabic documents take those from Noto Sans Arabic, which has other digits)."""
 _NO_BOLD = "Droid Sans Fallback"
-LRI, PDI = "\u2066", "\u2069"
+LRI, PDI = formats.LRI, formats.PDI
 """Left-to-right isolate and its end: a number in a right-to-left sentence keeps its own order (``80%``)."""
 
 _RC: dict[RcKeyType, Any] = {
@@ -112,8 +112,7 @@ def _style() -> Iterator[None]:
 
 def _isolated(text: str) -> str:
     """``text`` as a left-to-right island when the active language is written right to left."""
-    bare = text.replace(LRI, "").replace(PDI, "")  # figures the formatter isolated already: one island
-    return f"{LRI}{bare}{PDI}" if language.active().rtl else bare
+    return formats.isolate(formats.plain(text))  # figures the formatter isolated already: one island
 
 
 def _figure(value: float) -> str:

@@ -34,8 +34,9 @@ def ltr(text: object) -> Markup:
     """``text`` escaped and set apart left to right (a domain, a tenant id, a URL, a digest).
 
     Inside a right-to-left document its dots and hyphens would otherwise take the
-    paragraph's direction and turn the pieces around (``com.contoso``); the ``ltr`` class
-    isolates it (``unicode-bidi: isolate; direction: ltr`` in the stylesheet).
+    paragraph's direction and turn the pieces around (``com.contoso``). WeasyPrint lays
+    out each inline element on its own, so ``dir="ltr"`` on a span sets it apart (it knows
+    no ``unicode-bidi``).
     """
     shown = text if isinstance(text, Markup) else escape(plain(str(text)))
     return Markup('<span class="ltr" dir="ltr">') + shown + Markup("</span>")

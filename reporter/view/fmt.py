@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 
@@ -34,19 +36,25 @@ LRI, PDI = "\u2066", "\u2069"
 """Left-to-right isolate and its end: a figure in right-to-left text is set apart between them."""
 
 
-def _apply(pattern: NumberPattern, value: Decimal) -> str:
-    """``value`` in the active locale's digits and separators; isolated left to right in a right-to-left language.
-
-    Babel's own marks are dropped: in Arabic text ``56%`` after a letter would read ``%56``
-    by the bidi algorithm, which an isolate prevents (the PDF templates turn each isolate
-    into a left-to-right span; workbooks and e-mails drop it, as they drop every bidi mark).
-    """
-    with localcontext() as context:  # room for every digit of any finite float
-        context.prec = 800
+@contextmanager
+def _wide(precision: int = 800) -> Iterator[None]:
+    """Decimal arithmetic with room for every digit of any finite float (the default 28 digits are not)."""
+    with localcontext() as context:
+        context.prec = precision
         context.Emax = MAX_EMAX
         context.Emin = MIN_EMIN
-        text = plain(pattern.apply(value, language.active().locale))
-    return isolate(text)
+        yield
+
+
+def _digits(pattern: NumberPattern, value: Decimal) -> str:
+    """``value`` in the active locale's digits and separators, without Babel's bidi marks.
+
+    The callers isolate the figure (``isolate``) instead: in Arabic text ``56%`` after a
+    letter would read ``%56`` by the bidi algorithm (the PDF templates turn each isolate
+    into a left-to-right span; workbooks and e-mails drop it, as they drop every bidi mark).
+    """
+    with _wide():
+        return plain(pattern.apply(value, language.active().locale))
 
 
 FSI = "\u2068"
@@ -88,21 +96,13 @@ def number(value: float | None, digits: int = 0) -> str:
     """``12345.5`` → ``"12,345.5"`` (English), ``"12.345,5"`` (German); rounded half away from zero."""
     if value is None or not math.isfinite(value):
         return MISSING
-    return _apply(_pattern("decimal", digits), _rounded(value, digits))
+    return isolate(_digits(_pattern("decimal", digits), _rounded(value, digits)))
 
 
 def _rounded(value: float, digits: int) -> Decimal:
     """``value`` rounded to ``digits`` decimals, half away from zero, for any finite float."""
-    with localcontext() as context:
-        context.prec = 800
-        context.Emax = MAX_EMAX
-        context.Emin = MIN_EMIN
+    with _wide():
         return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def fixed(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals and no grouping (``1234.5`` → ``"1234.5"``): for machine-read text."""
-    return f"{value:.{digits}f}"
 
 
 def date(value: datetime | None) -> str:
@@ -132,7 +132,7 @@ def signed(value: float | None, digits: int = 1) -> str:
     if value is None or not math.isfinite(value):
         return MISSING
     exact = _rounded(value, digits)
-    text = _apply(_pattern("decimal", digits), abs(exact)).removeprefix(LRI).removesuffix(PDI)
+    text = _digits(_pattern("decimal", digits), abs(exact))
     sign = "±" if exact == 0 else "+" if exact > 0 else "−"
     return isolate(f"{sign}{text}")  # the sign inside the isolate: "+8.0" reads so in Arabic too
 
@@ -158,10 +158,7 @@ def _percent(value: float, exponent: Decimal) -> Decimal:
     Decimal arithmetic with room for every digit: the default 28-digit context
     cannot quantize a large share, and ``value * 100`` as a float can overflow.
     """
-    with localcontext() as context:
-        context.prec = 400 - min(exponent.adjusted(), 0)  # a float has at most 309 integer digits
-        context.Emax = MAX_EMAX
-        context.Emin = MIN_EMIN
+    with _wide(400 - min(exponent.adjusted(), 0)):  # a float has at most 309 integer digits
         scaled = value * 100  # as a float first, as the documents always have rounded
         exact = Decimal(repr(scaled)) if math.isfinite(scaled) else Decimal(repr(value)) * 100
         return exact.quantize(exponent, rounding=ROUND_HALF_UP)
@@ -180,4 +177,4 @@ def format_percent(value: float | None, digits: int = 0) -> str:
     rounded = _percent(value, exponent)
     if value < 1 and rounded >= 100:
         rounded = Decimal(100) - exponent
-    return _apply(_pattern("percent", digits), rounded / 100)
+    return isolate(_digits(_pattern("percent", digits), rounded / 100))

@@ -476,7 +476,7 @@ def customer_workbook(context: ReportContext, row: CustomerRow, w: Words | None 
     Made while the customer's language is the active one.
     """
     w = w or translated(WORDS)
-    view = context.customer_view(row, context.language_of(row.customer.tenant_id))
+    view = context.customer_view(row)
     overview = insight_sheet(context, row, view, view.actions, partner=False, w=w)
     return Workbook(
         _properties(context, view.title, view.tenant_id),

@@ -9,7 +9,8 @@ file is accepted or refused the same way whichever command reads it:
   in any table is refused without showing it; secrets come from the environment;
 - only the known tables, each a table: ``[graph]`` (``reporter.graph.settings``),
   ``[collect]`` (``reporter.collect.config``), ``[brand]`` (``reporter.render.brand_config``),
-  ``[run]`` (the monthly job, below) and ``[send]`` (``reporter.send.config``).
+  ``[run]`` (the monthly job, below), ``[send]`` (``reporter.send.config``) and ``[sign]``
+  (``reporter.render.sign_config``).
 
 Each owner checks the keys of its own tables. Relative paths in the file are
 relative to the file's folder (``Config.path_of``).
@@ -37,8 +38,8 @@ DEFAULT_CONFIG_FILE = Path("reporter.toml")
 CONFIG_LIMIT = 1 << 20
 """The largest configuration (or brand) file read, in bytes: far above any real one."""
 
-KNOWN_TABLES = frozenset({"graph", "collect", "brand", "run", "send"})
-"""Top-level tables of reporter.toml. ``[sign]`` is not read yet, so it is refused as unknown."""
+KNOWN_TABLES = frozenset({"graph", "collect", "brand", "run", "send", "sign"})
+"""Top-level tables of reporter.toml."""
 
 _SECRET_KEYS = {
     "client_secret": "REPORTER_CLIENT_SECRET",
@@ -109,6 +110,8 @@ def refuse_secrets(data: Mapping[str, Any], path: Path, where: str = "") -> None
         variable = _SECRET_KEYS.get(key.replace("-", "_").lower())
         if variable is not None and where.startswith(("[send", "[smtp")):
             variable = "REPORTER_SMTP_PASSWORD"
+        if variable is not None and where.startswith("[sign"):
+            variable = "REPORTER_SIGN_PASSWORD"
         if variable is not None:
             raise ConfigError(
                 f"{path}: {where}{key} is not read from the config file",

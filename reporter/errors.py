@@ -10,7 +10,8 @@ Anything else escaping is a bug.
     ├── AuthError          Entra ID refused a token (wrong secret, unknown tenant, no consent)
     ├── GraphError         Graph answered with an error, or could not be reached
     ├── OutputError        an output folder or file that cannot be written
-    └── SendError          a message could not be handed over (reporter.send.transport has its kinds)
+    ├── SendError          a message could not be handed over (reporter.send.transport has its kinds)
+    └── SignError          a document could not be signed (the timestamp authority failed, say)
 """
 
 from __future__ import annotations
@@ -58,3 +59,7 @@ class OutputError(ReporterError):
 
 class SendError(ReporterError):
     """A message could not be sent: the mail service refused it, or could not be reached."""
+
+
+class SignError(ReporterError):
+    """A document could not be signed: the timestamp authority refused or could not be reached."""

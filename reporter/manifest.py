@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +16,9 @@ from reporter.files import read_regular_file
 from reporter.snapshot import canonical_json
 
 MANIFEST_NAME = "manifest.json"
+MANIFEST_SIGNATURE_NAME = "manifest.json.p7s"
+"""A detached CMS signature (DER) of the manifest, beside it when the run was signed."""
+MAX_MANIFEST_SIGNATURE_BYTES = 1 << 20
 MANIFEST_VERSION = 1
 MAX_MANIFEST_BYTES = 64 << 20
 """Far above the manifest of a render of many thousand customers; a bigger file is not ours."""
@@ -40,6 +43,10 @@ class Artifact:
     kind: ArtifactKind
     sha256: str
     tenant_id: str | None = None
+    unsigned_sha256: str | None = None
+    """A signed PDF: the SHA-256 of the document before its signature was appended (reproducible)."""
+    unsigned_size: int | None = None
+    """A signed PDF: how many of its first bytes are that unsigned document."""
 
 
 def file_sha256(path: Path) -> str:
@@ -58,6 +65,23 @@ def write_artifact(
     return Artifact(relative, kind, hashlib.sha256(data).hexdigest(), tenant_id)
 
 
+def write_signed_artifact(
+    out_dir: Path,
+    relative: Path,
+    data: bytes,
+    kind: ArtifactKind,
+    tenant_id: str | None,
+    *,
+    unsigned_sha256: str,
+    unsigned_size: int,
+) -> Artifact:
+    """``write_artifact`` for a signed PDF, which also records the unsigned document it begins with."""
+    written = write_artifact(out_dir, relative, data, kind, tenant_id)
+    return Artifact(
+        written.path, kind, written.sha256, tenant_id, unsigned_sha256=unsigned_sha256, unsigned_size=unsigned_size
+    )
+
+
 def manifest_bytes(
     artifacts: Sequence[Artifact],
     *,
@@ -65,14 +89,19 @@ def manifest_bytes(
     period: str,
     tool_version: str,
     previous_snapshot_sha256: str | None = None,
+    signature: Mapping[str, str] | None = None,
 ) -> bytes:
     """``tool_version`` is the version that rendered the files; ``previous_snapshot_sha256`` the
-    archived snapshot month-over-month changes were counted from (the documents depend on it too)."""
+    archived snapshot month-over-month changes were counted from (the documents depend on it too);
+    ``signature`` who signed the PDFs and this manifest, and how (``reporter.render.sign``)."""
     files = []
     for a in sorted(artifacts, key=lambda a: a.path.as_posix()):
-        entry: dict[str, str] = {"path": a.path.as_posix(), "kind": a.kind.value, "sha256": a.sha256}
+        entry: dict[str, str | int] = {"path": a.path.as_posix(), "kind": a.kind.value, "sha256": a.sha256}
         if a.tenant_id:
             entry["tenantId"] = a.tenant_id
+        if a.unsigned_sha256 is not None and a.unsigned_size is not None:
+            entry["unsignedSha256"] = a.unsigned_sha256
+            entry["unsignedSize"] = a.unsigned_size
         files.append(entry)
     document: dict[str, object] = {
         "manifestVersion": MANIFEST_VERSION,
@@ -82,6 +111,8 @@ def manifest_bytes(
     }
     if previous_snapshot_sha256:
         document["previousSnapshotSha256"] = previous_snapshot_sha256
+    if signature:
+        document["signature"] = dict(signature)
     document["files"] = files
     document["manifestSha256"] = manifest_self_hash(document)
     return document_bytes(document)
@@ -108,7 +139,8 @@ def check_ours(folder: Path) -> None:
     Ours means: ``manifest.json`` is a manifest of this version, its own hash checks
     out, it is byte for byte as reporter writes it, and every entry of the folder
     (hidden ones and subfolders too) is a regular file it lists, or a folder on the
-    way to one. Anything else is refused and left as it is.
+    way to one, or ``manifest.json.p7s`` when that is a signature of this very
+    manifest. Anything else is refused and left as it is.
     """
     try:
         entries = sorted(folder.iterdir())
@@ -149,6 +181,8 @@ def _not_ours(folder: Path) -> str | None:
     ):
         return f"its {MANIFEST_NAME} is not one reporter wrote"
     listed = {MANIFEST_NAME}
+    if signs_manifest(folder / MANIFEST_SIGNATURE_NAME, raw):
+        listed.add(MANIFEST_SIGNATURE_NAME)
     hashes: dict[str, object] = {}
     for entry in document["files"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
@@ -172,6 +206,43 @@ def _not_ours(folder: Path) -> str | None:
         if path.is_file() and not path.is_symlink() and file_sha256(path) != digest:
             return f"{relative} was changed since reporter wrote it"
     return None
+
+
+def signed_digest(signature: bytes) -> bytes | None:
+    """The SHA-256 a detached CMS signature says it signed (its ``messageDigest``), or None if it is not one."""
+    from asn1crypto import cms  # pyHanko's ASN.1 library: only a signed folder needs it
+
+    try:
+        info = cms.ContentInfo.load(signature, strict=True)
+        if info["content_type"].native != "signed_data":
+            return None
+        content = info["content"]
+        if content["encap_content_info"]["content"].native is not None:
+            return None  # not detached
+        (signer,) = content["signer_infos"]
+        if signer["digest_algorithm"]["algorithm"].native != "sha256":
+            return None
+        digests = [a["values"][0].native for a in signer["signed_attrs"] if a["type"].native == "message_digest"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return bytes(digests[0]) if len(digests) == 1 and isinstance(digests[0], bytes) else None
+
+
+def signs_manifest(path: Path, manifest: bytes) -> bool:
+    """``path`` is a regular file holding a detached signature whose digest is that of ``manifest``.
+
+    Whether the signature itself is valid, and by whom, is ``reporter verify``'s question.
+    """
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_MANIFEST_SIGNATURE_BYTES + 1)
+    except OSError:
+        return False
+    if len(data) > MAX_MANIFEST_SIGNATURE_BYTES:
+        return False
+    return signed_digest(data) == hashlib.sha256(manifest).digest()
 
 
 def read_manifest(folder: Path) -> dict[str, object]:

@@ -9,6 +9,7 @@ and only a command about to collect calls it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from reporter.config import RunTable, load_config, run_table
 from reporter.send.config import SendSettings, send_settings
 
 if TYPE_CHECKING:
+    from reporter.render.sign import PdfSigning, SignSettings
     from reporter.view import Brand
 
 
@@ -32,20 +34,24 @@ class CommandConfig:
     run: RunTable
     send: SendSettings
     """``[send]`` (and ``[send.smtp]`` as written), without the environment."""
+    sign: SignSettings | None = None
+    """``[sign]``: None when documents are not signed. The certificate is read by ``signing``."""
 
 
 def read_config(config_file: Path | None, brand_file: Path | None = None) -> CommandConfig:
     """``--config FILE`` (or ``./reporter.toml``), with the brand of ``--brand FILE`` when given."""
     from reporter.render.brand_config import brand_from, read_brand_file  # the views: not for `--help`
+    from reporter.render.sign_config import sign_settings
 
     config = load_config(config_file)
     collect = file_settings(config)
     brand = brand_from(config)
     run = run_table(config)
     send = send_settings(config)
+    sign = sign_settings(config)
     if brand_file is not None:
         brand = read_brand_file(brand_file)
-    return CommandConfig(collect=collect, brand=brand, run=run, send=send)
+    return CommandConfig(collect=collect, brand=brand, run=run, send=send, sign=sign)
 
 
 def customer_languages(config: CommandConfig, customers_file: Path | None) -> dict[str, str]:
@@ -56,3 +62,12 @@ def customer_languages(config: CommandConfig, customers_file: Path | None) -> di
     from reporter.customers import load_customers_file
 
     return load_customers_file(path).languages()
+
+
+def signing(config: CommandConfig) -> PdfSigning | None:
+    """The signer ``[sign]`` names, its certificate read and checked now, before any rendering; None unsigned."""
+    if config.sign is None:
+        return None
+    from reporter.render.sign import PdfSigning, signing_identity
+
+    return PdfSigning(signing_identity(config.sign, os.environ))

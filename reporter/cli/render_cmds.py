@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reporter.cli._base import cli, translate_errors
-from reporter.cli._config import customer_languages, read_config
+from reporter.cli._config import customer_languages, read_config, signing
 
 
 @cli.command()
@@ -46,6 +46,7 @@ def render(
     config = read_config(config_file, brand_file)
     brand = config.brand
     languages = customer_languages(config, customers_file)
+    signer = signing(config)  # a certificate that cannot sign is refused now, before any rendering
     from reporter import snapshot as snapshot_io
 
     snap = snapshot_io.load(snapshot_path)  # a bad snapshot is told before the renderers are even loaded
@@ -59,6 +60,7 @@ def render(
         workers=workers,
         progress=sys.stderr.isatty(),
         languages=languages,
+        signing=signer,
     )
     artifacts = render_folder(snap, out_dir, brand, options)
     click.echo(f"{out_dir}: wrote {len(artifacts) + 1} files (manifest.json lists them)")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reporter.cli._base import cli, config_option, translate_errors
-from reporter.cli._config import customer_languages, read_config
+from reporter.cli._config import customer_languages, read_config, signing
 from reporter.collect.config import configured_tenant, settings_from
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ def run(
         from reporter.send.open import check_ready
 
         check_ready(config.send, config.collect.graph, os.environ, customers_file=customers_file)
+    signer = signing(config)  # a certificate that cannot sign is refused now, before collecting and rendering
     this_month = datetime.now(UTC).strftime("%Y-%m")
     period = check_begun(this_month if period is None else period, this_month)  # now, before the renderers are imported
     # Imported here, not above: commands that render nothing start without WeasyPrint and matplotlib.
@@ -85,6 +86,7 @@ def run(
         workers=workers,
         progress=sys.stderr.isatty(),
         languages=customer_languages(config, customers_file),
+        signing=signer,
     )
     with progress_for(sys.stderr) as progress:
 

@@ -4,6 +4,9 @@ Customer reports of a large partner are shared out to a process pool. Each
 worker builds its engine (templates, fonts, parsed stylesheet) once, in the
 pool initializer, and then receives only the customer views it renders; it
 writes each file itself and hands back the small ``Artifact``.
+
+With ``RenderOptions.signing``, each finished PDF is signed (``reporter.render.sign``)
+before it is written: a step on the engine's bytes, never inside the layout.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporter import snapshot as snapshot_io
-from reporter.manifest import Artifact, ArtifactKind, write_artifact
+from reporter.manifest import Artifact, ArtifactKind, write_artifact, write_signed_artifact
 from reporter.model import Customer
 from reporter.render import evidence
 from reporter.render.options import RenderOptions
@@ -28,6 +31,7 @@ from reporter.render.pdf_customer import CustomerRenderer
 from reporter.render.pdf_engine import Engine, Evidence
 from reporter.render.pdf_progress import progress
 from reporter.render.pdf_summary import summary_pdf
+from reporter.render.sign import PdfSigning
 from reporter.view import CustomerView, ReportContext
 
 SUMMARY = Path("summary.pdf")
@@ -50,6 +54,7 @@ class CustomerTask:
 class _Worker:
     renderer: CustomerRenderer
     out_dir: Path
+    signing: PdfSigning | None
 
 
 _worker: list[_Worker] = []
@@ -59,7 +64,7 @@ _worker: list[_Worker] = []
 def render(context: ReportContext, out_dir: Path, options: RenderOptions) -> list[Artifact]:
     engine = Engine(context.brand.logo)
     summary = summary_pdf(engine, context.summary, summary_evidence(context))
-    artifacts = [write_artifact(out_dir, SUMMARY, summary, ArtifactKind.SUMMARY_PDF)]
+    artifacts = [write_pdf(out_dir, SUMMARY, summary, ArtifactKind.SUMMARY_PDF, None, options.signing)]
     if options.customer_reports and context.rows:
         artifacts.extend(render_customers(context, out_dir, options, engine))
     return artifacts
@@ -112,8 +117,8 @@ def render_customers(
     workers = max(1, min(options.workers or os.cpu_count() or 1, total))
     tasks = customer_tasks(context)
     if workers == 1 or total < POOL_MINIMUM:
-        renderer = CustomerRenderer(engine or Engine(context.brand.logo))
-        return _collect((_render(renderer, out_dir, t) for t in tasks), total, options.progress)
+        state = _Worker(CustomerRenderer(engine or Engine(context.brand.logo)), out_dir, options.signing)
+        return _collect((_render(state, t) for t in tasks), total, options.progress)
     chunk = max(1, min(CHUNK, total // (workers * 8)))
     # Workers leave through os._exit, so WeasyPrint never removes the folder it copies the
     # fonts to: they make it inside this one, which goes when the pool is done.
@@ -122,7 +127,7 @@ def render_customers(
         ProcessPoolExecutor(
             max_workers=workers,
             initializer=_init_worker,
-            initargs=(context.brand.logo, out_dir, scratch, os.getpid()),
+            initargs=(context.brand.logo, out_dir, scratch, os.getpid(), options.signing),
         ) as pool,
     ):
         try:
@@ -141,9 +146,27 @@ def _collect(results: Iterable[Artifact], total: int, show: bool) -> list[Artifa
     return artifacts
 
 
-def _render(renderer: CustomerRenderer, out_dir: Path, task: CustomerTask) -> Artifact:
-    data = renderer.pdf(task.view, task.evidence)
-    return write_artifact(out_dir, task.relative, data, ArtifactKind.CUSTOMER_PDF, task.view.tenant_id)
+def _render(state: _Worker, task: CustomerTask) -> Artifact:
+    data = state.renderer.pdf(task.view, task.evidence)
+    return write_pdf(state.out_dir, task.relative, data, ArtifactKind.CUSTOMER_PDF, task.view.tenant_id, state.signing)
+
+
+def write_pdf(
+    out_dir: Path, relative: Path, data: bytes, kind: ArtifactKind, tenant_id: str | None, signing: PdfSigning | None
+) -> Artifact:
+    """Write a finished PDF, signed first when ``signing`` is given (the artifact then names both hashes)."""
+    if signing is None:
+        return write_artifact(out_dir, relative, data, kind, tenant_id)
+    signed = signing.sign(data)
+    return write_signed_artifact(
+        out_dir,
+        relative,
+        signed.data,
+        kind,
+        tenant_id,
+        unsigned_sha256=signed.unsigned_sha256,
+        unsigned_size=signed.unsigned_size,
+    )
 
 
 def _die_with_parent(parent: int) -> None:
@@ -158,11 +181,11 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(logo: Path | None, out_dir: Path, scratch: str, parent: int) -> None:
+def _init_worker(logo: Path | None, out_dir: Path, scratch: str, parent: int, signing: PdfSigning | None) -> None:
     _die_with_parent(parent)
     tempfile.tempdir = scratch  # this process is ours: its temporary files go where the parent cleans up
     _worker.clear()
-    _worker.append(_Worker(CustomerRenderer(Engine(logo)), out_dir))
+    _worker.append(_Worker(CustomerRenderer(Engine(logo)), out_dir, signing))
     # What the worker inherited (the whole view-model) and its engine live until it exits:
     # the garbage collector need not scan them again and again. For a partner of 5,000
     # customers that scanning took a sixth of each report's time, and it would also copy
@@ -171,5 +194,4 @@ def _init_worker(logo: Path | None, out_dir: Path, scratch: str, parent: int) ->
 
 
 def _render_in_worker(task: CustomerTask) -> Artifact:
-    state = _worker[0]
-    return _render(state.renderer, state.out_dir, task)
+    return _render(_worker[0], task)

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+
 from reporter import snapshot as snapshot_io
 from reporter._version import __version__
 from reporter.atomic import replace_folder, write_bytes
-from reporter.manifest import MANIFEST_NAME, Artifact, ArtifactKind, check_ours, manifest_bytes, write_artifact
+from reporter.manifest import (
+    MANIFEST_NAME,
+    MANIFEST_SIGNATURE_NAME,
+    Artifact,
+    ArtifactKind,
+    check_ours,
+    manifest_bytes,
+    write_artifact,
+)
 from reporter.model import Snapshot
 from reporter.render import messages, pdf, xlsx
 from reporter.render.options import RenderOptions
+from reporter.render.sign import PdfSigning, sign_detached
 from reporter.view import Brand, build_context
 
 
@@ -34,6 +45,7 @@ def render_all(
     ``period`` (``YYYY-MM``) defaults to the month the snapshot was collected.
     """
     options = options or RenderOptions()
+    signing = options.signing
     context = build_context(
         snapshot,
         brand,
@@ -41,6 +53,7 @@ def render_all(
         previous_period=previous_period,
         period=period,
         languages=options.languages,
+        signed_by=signing.identity.name if signing else None,
     )
     artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
     for renderer in (pdf.render, xlsx.render, messages.render):
@@ -51,9 +64,24 @@ def render_all(
         period=context.period,
         tool_version=__version__,
         previous_snapshot_sha256=context.changes.previous_sha256 if context.changes else None,
+        signature=signature_entry(signing) if signing else None,
     )
     write_bytes(out_dir / MANIFEST_NAME, manifest)
+    if signing:  # the workbook and the snapshot carry no signature of their own: the manifest's covers them
+        write_bytes(out_dir / MANIFEST_SIGNATURE_NAME, sign_detached(signing.identity, manifest))
     return artifacts
+
+
+def signature_entry(signing: PdfSigning) -> dict[str, str]:
+    """What the manifest says of its signer: name, certificate, PAdES level, and the file signing the manifest."""
+    cert = signing.identity.certificate
+    return {
+        "signer": signing.identity.name,
+        "subject": cert.subject.rfc4514_string(),
+        "certificateSha256": cert.fingerprint(hashes.SHA256()).hex(),
+        "pdfLevel": f"PAdES-{signing.level.value}",
+        "manifestSignature": MANIFEST_SIGNATURE_NAME,
+    }
 
 
 def render_folder(

@@ -66,6 +66,8 @@ class ProvenanceView:
     last_update_dt: datetime | None = None
     unlisted_rows: tuple[tuple[str, str], ...] = ()
     """Customers-file rows for tenants Graph did not list (a former customer, or a typo): (name, tenant id)."""
+    signature: str = ""
+    """The sentence saying who signed the PDF (``[sign]``), or empty when it is not signed."""
 
 
 TOP_ALERTS = 10
@@ -327,6 +329,8 @@ class ReportContext:
     """The partner's language: the summary's and the partner workbook's."""
     choices: Mapping[str, Choice] = field(default_factory=dict)
     """Each customer's language, by lower-case tenant id, as the customers file asks for it."""
+    signed_by: str = ""
+    """Who signs the PDFs (``[sign]``): the last page says so. Empty when they are not signed."""
 
     def language_of(self, tenant_id: str) -> Language:
         """The language of a customer's own documents: the customers file's, else the partner's."""
@@ -348,12 +352,13 @@ def build_context(
     period: str | None = None,
     partner_language: Language | None = None,
     languages: Mapping[str, str] | None = None,
+    signed_by: str | None = None,
 ) -> ReportContext:
     """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes.
 
     The summary is in ``partner_language`` (by default the brand's); each customer's
     documents in the language ``languages`` (lower-case tenant id → BCP 47 tag, from the
-    customers file) asks for, else the partner's.
+    customers file) asks for, else the partner's. ``signed_by``: who will sign the PDFs, when they are signed.
     """
     partner = partner_language or language.load(brand.language, brand.wording)
     rows = customer_rows(snapshot)
@@ -373,7 +378,12 @@ def build_context(
     )
     with language.use(partner):
         summary = _summary_view(snapshot, brand, rows, base, digest, period, changes)
-        summary = replace(summary, language=partner, language_notes=_language_notes(rows, choices))
+        summary = replace(
+            summary,
+            language=partner,
+            language_notes=_language_notes(rows, choices),
+            provenance=_signed(summary.provenance, signed_by),
+        )
     return ReportContext(
         snapshot,
         brand,
@@ -386,7 +396,13 @@ def build_context(
         changes,
         partner,
         choices,
+        signed_by or "",
     )
+
+
+def _signed(provenance: ProvenanceView, signed_by: str | None) -> ProvenanceView:
+    """``provenance`` with the sentence on the signature, in the active language, when the PDF is signed."""
+    return replace(provenance, signature=wording.signed_by(signed_by)) if signed_by else provenance
 
 
 def _language_notes(rows: Sequence[CustomerRow], choices: Mapping[str, Choice]) -> tuple[str, ...]:
@@ -650,7 +666,7 @@ def _customer_view(context: ReportContext, row: CustomerRow, chosen: Language) -
         ),
         alerts=open_alert_rows(own_alerts),
         comparison=comparison,
-        provenance=_provenance(snapshot, context.snapshot_sha256),
+        provenance=_signed(_provenance(snapshot, context.snapshot_sha256), context.signed_by),
         named=bool(customer.display_name),
         previous_period_label=period_label(changes.previous_period) if changes else "",
         previous_period=changes.previous_period if changes else None,

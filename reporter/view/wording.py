@@ -488,3 +488,14 @@ def language_nearest(customer: str, requested: str, used: str) -> str:
     return _("{customer}: the customers file asks for “{requested}”; its report is in {used}.").format(
         customer=fmt.isolate_name(customer), requested=fmt.isolate_name(requested), used=used
     )
+
+
+# --- signatures -----------------------------------------------------------------------------------------------------
+
+
+def signed_by(name: str) -> str:
+    """The last page's word on the PDF's digital signature (``[sign]``), naming who signed it."""
+    return _(
+        "This report is digitally signed by {name}. Your PDF reader shows the signature "
+        "and whether the file was changed after signing."
+    ).format(name=fmt.isolate_name(name))

@@ -249,3 +249,44 @@ def timestamp_authority(folder: Path, *, behaviour: str = "ok") -> Iterator[Time
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+# --- a signed run folder --------------------------------------------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "northwind-partners" / "snapshot.json"
+
+
+def signed_render(
+    out: Path,
+    certificate: Path,
+    *,
+    tsa_url: str | None = None,
+    level: str | None = None,
+    snapshot: Path = SAMPLE,
+    extra: tuple[str, ...] = ("--customer-workbooks",),
+    env: dict[str, str] | None = None,
+) -> Path:
+    """``reporter render`` of ``snapshot`` into ``out`` with a ``[sign]`` table naming ``certificate``.
+
+    Runs the real command in a child process (the PDF pool forks); returns ``out``.
+    """
+    import os
+    import subprocess
+    import sys
+
+    config = out.parent / f"{out.name}-reporter.toml"
+    lines = ["[sign]", f"certificate = {str(certificate)!r}"]
+    if tsa_url:
+        lines.append(f"tsa_url = {tsa_url!r}")
+    if level:
+        lines.append(f"level = {level!r}")
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "reporter", "render", str(snapshot), "--config", str(config), "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return out

@@ -270,7 +270,7 @@ class _PyHanko:
             identity.key,
             signing_cert=certs[0],
             signing_key=key_info,
-            cert_registry=SimpleCertificateStore.from_certs(certs),  # type: ignore[no-untyped-call]
+            cert_registry=SimpleCertificateStore.from_certs(certs[1:]),  # type: ignore[no-untyped-call]
         )
         settings = identity.settings
         self.timestamper = _timestamper(settings.tsa_url) if settings.tsa_url else None
@@ -288,25 +288,22 @@ class _PyHanko:
         """Bytes kept for the signature: pyHanko estimates it on the first PDF, the others reuse it."""
 
     def sign(self, data: bytes) -> bytes:
-        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.pdf_utils.misc import PdfError
         from pyhanko.sign import signers
         from pyhanko.sign.general import SigningError
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
         try:
-            writer = IncrementalPdfFileWriter(io.BytesIO(data))
             out = io.BytesIO()
             pdf_signer = signers.PdfSigner(self.meta, signer=self.signer, timestamper=self.timestamper)
             try:
-                pdf_signer.sign_pdf(writer, output=out, bytes_reserved=self.reserved)
+                pdf_signer.sign_pdf(_writer(data), output=out, bytes_reserved=self.reserved)
             except SigningError:
                 if self.reserved is None:
                     raise
                 self.reserved = None  # a bigger timestamp token than the first one: estimate again
-                writer = IncrementalPdfFileWriter(io.BytesIO(data))
                 out = io.BytesIO()
-                pdf_signer.sign_pdf(writer, output=out)
+                pdf_signer.sign_pdf(_writer(data), output=out)
         except TimestampRequestError as exc:
             raise SignError(
                 f"timestamp authority {self.identity.settings.tsa_url}: {_cause(exc)}",
@@ -318,6 +315,25 @@ class _PyHanko:
         if self.reserved is None:
             self.reserved = _reserved(signed)
         return signed
+
+
+def _writer(data: bytes) -> Any:
+    """pyHanko's incremental writer over ``data``, with the document information ready to stay PDF/A.
+
+    On writing, pyHanko sets the XMP ``pdf:Producer`` to its own name but appends that
+    name to the information dictionary's ``/Producer`` ("WeasyPrint …; pyHanko …"):
+    the two would disagree, which PDF/A forbids. Without a ``/Producer`` to append to,
+    both say pyHanko, the program that wrote this last revision.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    reference = writer.trailer_view.raw_get("/Info")
+    info = reference.get_object() if reference is not None else None
+    if info is not None and "/Producer" in info:
+        del info["/Producer"]
+        writer.update_container(info)
+    return writer
 
 
 def _cause(exc: BaseException) -> str:

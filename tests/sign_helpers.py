@@ -195,14 +195,19 @@ class TimestampAuthority:
 
 
 @contextmanager
-def timestamp_authority(folder: Path, *, behaviour: str = "ok") -> Iterator[TimestampAuthority]:
-    """pyHanko's test authority over HTTP on loopback; ``behaviour`` ``"error"`` answers 500, ``"junk"`` garbage."""
+def timestamp_authority(
+    folder: Path, *, behaviour: str = "ok", issuer: Authority | None = None
+) -> Iterator[TimestampAuthority]:
+    """pyHanko's test authority over HTTP on loopback; ``behaviour`` ``"error"`` answers 500, ``"junk"`` garbage.
+
+    ``issuer``: the authority that certifies it (by default a root of its own).
+    """
     from asn1crypto import keys, tsp
     from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
     folder.mkdir(parents=True, exist_ok=True)
-    root = root_authority("Test Timestamp Root")
+    root = issuer or root_authority("Test Timestamp Root")
     tsa_key, tsa_cert = root.issue(  # pyHanko's test authority signs with RSA only
         "Test Timestamp Authority", kind="rsa", extended=(ExtendedKeyUsageOID.TIME_STAMPING,)
     )

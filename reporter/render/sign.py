@@ -292,6 +292,7 @@ class _PyHanko:
         from pyhanko.sign import signers
         from pyhanko.sign.general import SigningError
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+        from pyhanko_certvalidator.errors import PathError, ValidationError
 
         try:
             out = io.BytesIO()
@@ -311,6 +312,11 @@ class _PyHanko:
             ) from None
         except (SigningError, PdfError) as exc:
             raise SignError(f"cannot sign the PDF: {_cause(exc)}", "report this as a bug") from None
+        except (PathError, ValidationError) as exc:  # B-LT: the validation data could not be gathered
+            raise SignError(
+                f"cannot gather the validation data for B-LT: {_cause(exc)}",
+                'set level = "B-T", or use a timestamp authority and certificate whose roots this machine trusts',
+            ) from None
         signed = out.getvalue()
         if self.reserved is None:
             self.reserved = _reserved(signed)
@@ -367,7 +373,7 @@ def _long_term(identity: SigningIdentity, certs: list[Any]) -> dict[str, Any]:
     except x509.ExtensionNotFound:
         pass
     context = ValidationContext(
-        trust_roots=[certs[-1]],
+        trust_roots=[*_public_roots(), certs[-1]],  # a public timestamp authority's root, and the signer's
         other_certs=certs[1:-1],
         allow_fetching=True,
         revocation_mode="soft-fail",
@@ -377,8 +383,21 @@ def _long_term(identity: SigningIdentity, certs: list[Any]) -> dict[str, Any]:
         "embed_validation_info": True,
         "validation_context": context,
         "signer_key_usage": usage,
-        "dss_settings": DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE),
+        "dss_settings": DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+        ),
     }
+
+
+def _public_roots() -> list[Any]:
+    """The public roots httpx trusts (certifi's bundle), for the timestamp authority's chain under B-LT."""
+    import certifi
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+
+    with open(certifi.where(), "rb") as handle:
+        bundle = handle.read()
+    return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(bundle, multiple=True)]
 
 
 def _signer_class() -> type[Any]:

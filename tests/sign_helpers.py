@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,6 +191,8 @@ class TimestampAuthority:
     url: str
     requests: list[int]
     """The size of each request it answered."""
+    seconds: list[float]
+    """How long it took to answer each request (its own work, not the network's)."""
     ca_file: Path
     """The timestamp authority's own root, for tests that check the token's chain."""
 
@@ -209,7 +212,9 @@ def timestamp_authority(
     folder.mkdir(parents=True, exist_ok=True)
     root = issuer or root_authority("Test Timestamp Root")
     tsa_key, tsa_cert = root.issue(  # pyHanko's test authority signs with RSA only
-        "Test Timestamp Authority", kind="rsa", extended=(ExtendedKeyUsageOID.TIME_STAMPING,)
+        "Test Timestamp Authority",
+        key=rsa.generate_private_key(65537, 2048),  # it loads its key for every request: the smallest RSA key
+        extended=(ExtendedKeyUsageOID.TIME_STAMPING,),
     )
     (folder / "tsa-ca.pem").write_bytes(root.pem())
     stamper = DummyTimeStamper(
@@ -222,11 +227,13 @@ def timestamp_authority(
         certs_to_embed=[asn1_x509.Certificate.load(root.cert.public_bytes(serialization.Encoding.DER))],
     )
     seen: list[int] = []
+    spent: list[float] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
+            started = time.perf_counter()
             seen.append(len(body))
             if behaviour == "error":
                 self.send_response(500)
@@ -236,6 +243,7 @@ def timestamp_authority(
                 payload = b"not a timestamp"
             else:
                 payload = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            spent.append(time.perf_counter() - started)
             self.send_response(200)
             self.send_header("Content-Type", "application/timestamp-reply")
             self.send_header("Content-Length", str(len(payload)))
@@ -249,7 +257,7 @@ def timestamp_authority(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TimestampAuthority(f"http://127.0.0.1:{server.server_address[1]}/tsa", seen, folder / "tsa-ca.pem")
+        yield TimestampAuthority(f"http://127.0.0.1:{server.server_address[1]}/tsa", seen, spent, folder / "tsa-ca.pem")
     finally:
         server.shutdown()
         server.server_close()

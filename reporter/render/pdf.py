@@ -17,9 +17,10 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from reporter import snapshot as snapshot_io
@@ -41,6 +42,8 @@ POOL_MINIMUM = 12
 _PR_SET_PDEATHSIG = 1
 CHUNK = 16
 """Most customer reports a worker takes at once (fewer for small partners, to keep both cores busy)."""
+SIGNING_THREADS = 4
+"""Timestamped signatures a process waits for at once, while it lays out the next reports."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,28 @@ class _Worker:
     renderer: CustomerRenderer
     out_dir: Path
     signing: PdfSigning | None
+    threads: ThreadPoolExecutor | None = None
+    """Signs and writes while the next report is laid out, when a timestamp authority is to be waited for."""
+
+    def render(self, batch: Sequence[CustomerTask]) -> list[Artifact]:
+        """The reports of ``batch``, in order. Waiting for the timestamp authority overlaps the layout."""
+        if self.signing is None or not self.signing.timestamped:
+            return [_render(self, task) for task in batch]
+        if self.threads is None:
+            self.threads = ThreadPoolExecutor(SIGNING_THREADS, thread_name_prefix="reporter-sign")
+        pending = [
+            self.threads.submit(
+                write_pdf,
+                self.out_dir,
+                task.relative,
+                self.renderer.pdf(task.view, task.evidence),
+                ArtifactKind.CUSTOMER_PDF,
+                task.view.tenant_id,
+                self.signing,
+            )
+            for task in batch
+        ]
+        return [future.result() for future in pending]
 
 
 _worker: list[_Worker] = []
@@ -118,7 +143,11 @@ def render_customers(
     tasks = customer_tasks(context)
     if workers == 1 or total < POOL_MINIMUM:
         state = _Worker(CustomerRenderer(engine or Engine(context.brand.logo)), out_dir, options.signing)
-        return _collect((_render(state, t) for t in tasks), total, options.progress)
+        try:
+            return _collect(map(state.render, _batches(tasks, CHUNK)), total, options.progress)
+        finally:
+            if state.threads is not None:
+                state.threads.shutdown(cancel_futures=True)
     chunk = max(1, min(CHUNK, total // (workers * 8)))
     # Workers leave through os._exit, so WeasyPrint never removes the folder it copies the
     # fonts to: they make it inside this one, which goes when the pool is done.
@@ -131,18 +160,24 @@ def render_customers(
         ) as pool,
     ):
         try:
-            return _collect(pool.map(_render_in_worker, tasks, chunksize=chunk), total, options.progress)
+            return _collect(pool.map(_render_in_worker, _batches(tasks, chunk)), total, options.progress)
         except BaseException:
             pool.shutdown(cancel_futures=True)  # report the failure now, not after every other customer
             raise
 
 
-def _collect(results: Iterable[Artifact], total: int, show: bool) -> list[Artifact]:
+def _batches(tasks: Iterator[CustomerTask], size: int) -> Iterator[list[CustomerTask]]:
+    while batch := list(islice(tasks, size)):
+        yield batch
+
+
+def _collect(batches: Iterable[list[Artifact]], total: int, show: bool) -> list[Artifact]:
     artifacts = []
     with progress(total, "Customer reports", enabled=show) as advance:
-        for artifact in results:
-            artifacts.append(artifact)
-            advance()
+        for batch in batches:
+            for artifact in batch:
+                artifacts.append(artifact)
+                advance()
     return artifacts
 
 
@@ -193,5 +228,5 @@ def _init_worker(logo: Path | None, out_dir: Path, scratch: str, parent: int, si
     gc.freeze()
 
 
-def _render_in_worker(task: CustomerTask) -> Artifact:
-    return _render(_worker[0], task)
+def _render_in_worker(batch: Sequence[CustomerTask]) -> list[Artifact]:
+    return _worker[0].render(batch)

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -232,15 +235,25 @@ class PdfSigning:
     def __init__(self, identity: SigningIdentity) -> None:
         self.identity = identity
         self._pyhanko: _PyHanko | None = None
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
 
     @property
     def level(self) -> Level:
         return self.identity.settings.level
 
+    @property
+    def timestamped(self) -> bool:
+        """Each signature waits for a timestamp authority's answer."""
+        return self.identity.settings.tsa_url is not None
+
     def sign(self, data: bytes) -> Signed:
-        if self._pyhanko is None:
-            self._pyhanko = _PyHanko(self.identity)
-        signed = self._pyhanko.sign(data)
+        with self._lock:
+            if self._pyhanko is None or self._pid != os.getpid():  # a pool worker: its own client, not the parent's
+                self._pyhanko = _PyHanko(self.identity)
+                self._pid = os.getpid()
+            signer = self._pyhanko
+        signed = signer.sign(data)
         if signed[: len(data)] != data:  # an incremental update never rewrites what it follows
             raise SignError("signing rewrote the document instead of appending to it", "report this as a bug")
         return Signed(signed, hashlib.sha256(data).hexdigest(), len(data))
@@ -445,24 +458,27 @@ def _signer_class() -> type[Any]:
 
 
 def _timestamper(url: str) -> Any:
-    """An RFC 3161 client for ``url`` over httpx: bounded in time and in the bytes it reads."""
+    """An RFC 3161 client for ``url`` over httpx: bounded in time and in the bytes it reads.
+
+    One HTTP client per process, kept open: building one costs more than the request
+    (it loads the system's certificates). ``PdfSigning`` builds this anew in each process.
+    """
     import httpx
     from asn1crypto import tsp
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    client = httpx.Client(timeout=TSA_TIMEOUT, follow_redirects=False)
 
     class _HttpxTimeStamper(TimeStamper):
         def __init__(self) -> None:
             super().__init__()  # type: ignore[no-untyped-call]
 
         async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+            deadline = time.monotonic() + TSA_TIMEOUT
+            headers = {"Content-Type": "application/timestamp-query"}
             try:
-                with (
-                    httpx.Client(timeout=TSA_TIMEOUT, follow_redirects=False) as client,
-                    client.stream(
-                        "POST", url, content=req.dump(), headers={"Content-Type": "application/timestamp-query"}
-                    ) as response,
-                ):
+                with client.stream("POST", url, content=req.dump(), headers=headers) as response:
                     if response.status_code != 200:
                         raise TimestampRequestError(f"answered HTTP {response.status_code}")
                     kind = response.headers.get("Content-Type", "").split(";")[0].strip()
@@ -473,6 +489,8 @@ def _timestamper(url: str) -> Any:
                         body += chunk
                         if len(body) > MAX_TSA_RESPONSE:
                             raise TimestampRequestError(f"answered more than {MAX_TSA_RESPONSE >> 10} KiB")
+                        if time.monotonic() > deadline:
+                            raise TimestampRequestError(f"took more than {TSA_TIMEOUT:g} s to answer")
             except httpx.HTTPError as exc:
                 raise TimestampRequestError(f"cannot be reached ({type(exc).__name__})") from None
             try:

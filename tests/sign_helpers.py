@@ -193,17 +193,20 @@ class TimestampAuthority:
     """The size of each request it answered."""
     seconds: list[float]
     """How long it took to answer each request (its own work, not the network's)."""
+    most_at_once: list[int]
+    """``[n]``: the most requests it held at one time."""
     ca_file: Path
     """The timestamp authority's own root, for tests that check the token's chain."""
 
 
 @contextmanager
 def timestamp_authority(
-    folder: Path, *, behaviour: str = "ok", issuer: Authority | None = None
+    folder: Path, *, behaviour: str = "ok", issuer: Authority | None = None, delay: float = 0.0
 ) -> Iterator[TimestampAuthority]:
     """pyHanko's test authority over HTTP on loopback; ``behaviour`` ``"error"`` answers 500, ``"junk"`` garbage.
 
-    ``issuer``: the authority that certifies it (by default a root of its own).
+    ``issuer``: the authority that certifies it (by default a root of its own); ``delay``: seconds it
+    waits before answering, as a far-away authority would.
     """
     from asn1crypto import keys, tsp
     from asn1crypto import x509 as asn1_x509
@@ -228,11 +231,23 @@ def timestamp_authority(
     )
     seen: list[int] = []
     spent: list[float] = []
+    held, most, lock = [0], [0], threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
+            with lock:
+                held[0] += 1
+                most[0] = max(most[0], held[0])
+            try:
+                self.answer(body)
+            finally:
+                with lock:
+                    held[0] -= 1
+
+        def answer(self, body: bytes) -> None:
+            time.sleep(delay)
             started = time.perf_counter()
             seen.append(len(body))
             if behaviour == "error":
@@ -257,7 +272,8 @@ def timestamp_authority(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TimestampAuthority(f"http://127.0.0.1:{server.server_address[1]}/tsa", seen, spent, folder / "tsa-ca.pem")
+        url = f"http://127.0.0.1:{server.server_address[1]}/tsa"
+        yield TimestampAuthority(url, seen, spent, most, folder / "tsa-ca.pem")
     finally:
         server.shutdown()
         server.server_close()

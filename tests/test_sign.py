@@ -265,6 +265,20 @@ def test_an_unsigned_render_into_a_signed_folder_leaves_no_stale_signature(tmp_p
     assert "signature" not in manifest_of(out)
 
 
+def test_a_far_away_timestamp_authority_is_awaited_while_the_next_reports_are_laid_out(
+    tmp_path: Path, pki: Pki
+) -> None:
+    sample = ROOT / "samples" / "summit-secure-partners" / "snapshot.json"  # six customers: rendered in one process
+    with timestamp_authority(tmp_path / "tsa", delay=0.3) as far:
+        config = sign_config(tmp_path, pki.ecdsa, tsa_url=far.url)
+        result = reporter("render", sample, "--config", config, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(far.requests) >= 7  # every PDF, and pyHanko's size estimate
+    assert far.most_at_once[0] >= 2  # one process had several signatures waiting at once
+    for entry in pdf_entries(tmp_path / "out"):
+        assert "Signature is Valid." in pdfsig(tmp_path / "out" / str(entry["path"]))
+
+
 # --- the timestamp authority misbehaves ---------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from reporter.view.history import MonthPoint, ScoreChange, change_since_previous
 from reporter.view.language import Choice, Language
 from reporter.view.posture import Action, Finding, Level
 from reporter.view.requirements import RequirementRow, requirement_rows, title
+from reporter.view.trends import Trends
 
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
@@ -331,6 +332,8 @@ class ReportContext:
     """Each customer's language, by lower-case tenant id, as the customers file asks for it."""
     signed_by: str = ""
     """Who signs the PDFs (``[sign]``): the last page says so. Empty when they are not signed."""
+    trends: Trends | None = None
+    """Each customer's months and the portfolio's, from the archive (``view.trends``); None without an archive."""
 
     def language_of(self, tenant_id: str) -> Language:
         """The language of a customer's own documents: the customers file's, else the partner's."""
@@ -353,6 +356,7 @@ def build_context(
     partner_language: Language | None = None,
     languages: Mapping[str, str] | None = None,
     signed_by: str | None = None,
+    trends: Trends | None = None,
 ) -> ReportContext:
     """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes.
 
@@ -397,6 +401,7 @@ def build_context(
         partner,
         choices,
         signed_by or "",
+        trends,
     )
 
 

@@ -703,8 +703,9 @@ def _contents(
     ]
     t.table(rows)
     previous = document.get("previousSnapshotSha256")
+    made = "The documents were" if customer is None else "The report was"
     t.para(
-        f"The documents were made by reporter {document.get('toolVersion')} from the partner's data snapshot with "
+        f"{made} made by reporter {document.get('toolVersion')} from the partner's data snapshot with "
         f"SHA-256 {document.get('snapshotSha256')}"
         + (f" (changes since the previous month counted from snapshot {previous})" if previous else "")
         + "."
@@ -773,7 +774,8 @@ def _signature_checks(
         "appended after it. Those first "
         "bytes are what reporter makes from the same data, configuration and version, every time: the partner can "
         "render the period again from its archived snapshot and show the same bytes. manifest.json records how many "
-        "bytes that is (unsignedSize) and their SHA-256 (unsignedSha256). Each command must print the SHA-256 below it:"
+        f"bytes that is (unsignedSize) and their SHA-256 (unsignedSha256). {'The' if one else 'Each'} command must "
+        "print the SHA-256 below it:"
     )
     for f in files:
         if "unsignedSize" in f:

@@ -34,6 +34,8 @@ class ArtifactKind(StrEnum):
     """The words of a customer's e-mail (``messages/<slug>.json``), with its tenant id."""
     SUMMARY_MESSAGE = "summary-message"
     """The words of the partner's e-mail (``messages/summary.json``)."""
+    CUSTOMER_DATA = "customer-data"
+    """A customer's own data, exactly as attached inside its PDF (``customer-data.json`` of an evidence pack)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from reporter.cli import (  # noqa: F401  (each registers its commands)
     collect_cmds,
     demo_cmds,
     evidence_cmds,
+    pack_cmds,
     render_cmds,
     run_cmds,
     send_cmds,

@@ -1,10 +1,12 @@
 """``reporter demo``: the monthly job end to end on built-in data.
 
-Two months of a fictional partner are served by the emulator over HTTPS;
-the real msal and httpx client collects them, the archive keeps both, the
-second month is rendered with its month-over-month changes, and its reports
-are sent through the emulator's Exchange mailbox (Graph mail) to each customer
-of a demo customers file, delivered as ``.eml`` files into ``OUT/mail/``.
+A few months of a fictional partner (two by default, up to twelve) are served by
+the emulator over HTTPS; the real msal and httpx client collects each, the archive
+keeps them all, the last month is rendered with its month-over-month changes and
+its trends, and its reports are sent through the emulator's Exchange mailbox (Graph
+mail) to each customer of a demo customers file, delivered as ``.eml`` files into
+``OUT/mail/``. The earlier months are only archived: ``reporter run --period`` renders
+any of them again from the archive.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from reporter.collect.progress import CollectProgress, NullProgress
 from reporter.emulator.options import EmulatorOptions, MailOptions
 from reporter.emulator.server import Emulator
 from reporter.emulator.world import World
-from reporter.errors import OutputError
+from reporter.errors import ConfigError, OutputError
 from reporter.model import Snapshot
 from reporter.monthly import RunResult, run_period
 from reporter.render.brand_config import default_brand
@@ -38,7 +40,10 @@ from reporter.send.job import deliver, plan_folder
 from reporter.send.ledger import LEDGER_NAME
 from reporter.send.runner import SendProgress, SendReport
 
-DEMO_PERIODS = ("2026-10", "2026-11")
+DEMO_LAST = "2026-11"
+"""The month the demo reports on: the emulator's world is as of its first day."""
+DEMO_MONTHS = 2
+MAX_DEMO_MONTHS = 12
 DEMO_PARTNER = "Northwind Cloud Partners"
 DEMO_CUSTOMERS = 40
 DEMO_SEED = 1
@@ -76,16 +81,32 @@ def period_start(period: str) -> datetime:
     return datetime.strptime(period, "%Y-%m").replace(tzinfo=UTC)
 
 
+def demo_periods(months: int = DEMO_MONTHS, last: str = DEMO_LAST) -> tuple[str, ...]:
+    """The ``months`` calendar months ending with ``last``, oldest first."""
+    if not 1 <= months <= MAX_DEMO_MONTHS:
+        raise ConfigError(f"--months {months}: the demo archives 1 to {MAX_DEMO_MONTHS} months")
+    year, month = (int(part) for part in last.split("-"))
+    periods = []
+    for _ in range(months):
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return tuple(reversed(periods))
+
+
 def run_demo(
     out_dir: Path,
     *,
-    periods: Sequence[str] = DEMO_PERIODS,
+    periods: Sequence[str] | None = None,
     customers: int = DEMO_CUSTOMERS,
     options: RenderOptions | None = None,
     progress: CollectProgress | None = None,
     send_progress: SendProgress | None = None,
 ) -> DemoResult:
-    """Collect and render each of ``periods`` from the emulator into ``out_dir``, then send the last one."""
+    """Collect and archive each of ``periods`` (by default ``demo_periods()``); render and send the last one.
+
+    The earlier periods are archived only; the last is rendered with the trends they make.
+    """
+    periods = tuple(periods or demo_periods())
     archive = Archive(out_dir / "archive")
     brand = replace(default_brand(), name=DEMO_PARTNER)
     results = []
@@ -110,6 +131,9 @@ def run_demo(
                 def collect_period(settings: Settings = settings, clock: CollectionClock = clock) -> Snapshot:
                     return collect(settings, clock=clock, progress=progress or NullProgress())
 
+                if period != periods[-1]:  # archived only, as the monthly job would have a month ago
+                    archive.assign(period, archive.store(collect_period()))
+                    continue
                 languages = demo_languages(emulator.world)
                 period_options = replace(options or RenderOptions(), languages=languages)
                 results.append(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from openpyxl.chart import LineChart, Reference, Series
-from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 
@@ -178,16 +178,17 @@ def lines_chart(view: wb.LinesChart, sheet: str) -> Any:
     chart.display_blanks = "gap"
     chart.height = 8
     chart.width = 16
+    categories = view.categories + 1
+    months = f"'{quoted}'!${first}${categories}:${last}${categories}"  # text headings: a text reference
     for line in view.series:
         row = line + 1
         series = Series(Reference(range_string=f"'{quoted}'!${first}${row}:${last}${row}"))
         series.tx = SeriesLabel(strRef=StrRef(f"'{quoted}'!$A${row}"))
+        series.cat = AxDataSource(strRef=StrRef(months))
         series.smooth = False
         series.marker.symbol = "circle"  # a month between two gaps still shows
         series.marker.size = 6
         chart.series.append(series)
-    categories = view.categories + 1
-    chart.set_categories(Reference(range_string=f"'{quoted}'!${first}${categories}:${last}${categories}"))
     if len(view.series) == 1:
         chart.legend = None
     else:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from copy import copy
 from datetime import date, datetime
 from typing import Any
@@ -214,6 +215,33 @@ def _lines(cell: Cell, ws: Any, column: int) -> int:
         return 1
     width = max(1, int(ws.column_dimensions[get_column_letter(column)].width) - 1)
     return sum(max(1, -(-len(part) // width)) for part in text.split("\n"))
+
+
+class SharedCells:
+    """Written cells that recur from sheet to sheet (labels, headings, months), each made once per workbook.
+
+    A write-only sheet writes a cell the moment its row is appended, reading its value
+    and style, and the place it is given then; a cell without a link (which openpyxl
+    files with the sheet the cell was made for) can therefore stand in many places.
+    The least recently used are dropped beyond ``size``, so values that occur once
+    (names, figures) do not pile up: memory stays flat however many sheets there are.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._cells: OrderedDict[Hashable, Cell] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], Cell]) -> Cell:
+        cells = self._cells
+        try:
+            cell = cells[key]
+        except KeyError:
+            cell = cells[key] = make()
+            if len(cells) > self.size:
+                cells.popitem(last=False)
+            return cell
+        cells.move_to_end(key)
+        return cell
 
 
 class _MemoryWriter(WorksheetWriter):  # type: ignore[misc]
@@ -443,6 +471,8 @@ class Book:
         if header_colour and _RGB.fullmatch(header_colour):
             colour = hex_colour(header_colour)
             self.fills["header"] = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        self.shared = SharedCells()
+        """Cells without a link that recur across the workbook's sheets."""
         self._buffer = io.BytesIO()
         self._zip = _StampedZip(self._buffer, stamp)
 

@@ -24,6 +24,7 @@ from reporter.render.xlsx_book import (
     Book,
     Cell,
     Cells,
+    SharedCells,
     Sheet,
 )
 from reporter.render.xlsx_names import EXCEL_RESERVED, sheet_ref
@@ -45,13 +46,29 @@ MIN_WIDTHS: Mapping[wb.SheetKind, tuple[int, ...]] = {
 CHART_ANCHORS: Mapping[wb.SheetKind, str] = {wb.SheetKind.SUMMARY: "D3", wb.SheetKind.HISTORY: "E2"}
 
 
-class CellWriter:
-    """Turns the view's typed cells into the cells of one sheet."""
+_LINKS = (wb.Link, wb.Jump, wb.CustomerSheetLink)
+"""Cells written with a link: each is made for its own sheet, never shared."""
 
-    def __init__(self, cells: Cells, labels: Sequence[tuple[Level, str]], customer_sheets: Sequence[str] = ()) -> None:
+
+class CellWriter:
+    """Turns the view's typed cells into the cells of one sheet.
+
+    A cell without a link is made once per workbook (``shared``) and reused wherever
+    the same typed cell recurs: the section and item labels of thousands of customer
+    sheets, their months and headings.
+    """
+
+    def __init__(
+        self,
+        cells: Cells,
+        labels: Sequence[tuple[Level, str]],
+        customer_sheets: Sequence[str] = (),
+        shared: SharedCells | None = None,
+    ) -> None:
         self.cells = cells
         self.labels = dict(labels)
         self.customer_sheets = customer_sheets
+        self.shared = shared or SharedCells()
         c = cells
         self._write: dict[type, Callable[[Any], Cell]] = {
             wb.Text: lambda v: c.text(v.value),
@@ -74,18 +91,28 @@ class CellWriter:
         name = self.customer_sheets[cell.index]
         return self.cells.jump(name, sheet_ref(name))
 
+    def cell(self, cell: wb.Cell) -> Cell:
+        make = self._write[type(cell)]
+        if isinstance(cell, _LINKS):
+            return make(cell)
+        return self.shared.get(cell, lambda: make(cell))
+
+    def _level_text(self, level: Level) -> Cell:
+        label = self.labels[level]
+        return self.shared.get(("level-text", level, label), lambda: self.cells.text(label))
+
     def row(self, row: wb.Row, level_columns: Sequence[int] = ()) -> list[Cell]:
         """The cells of ``row``; a level in one of ``level_columns`` is plain text, which that column's rule colours."""
-        write = self._write
+        cell = self.cell
         if not level_columns:
-            return [None if cell is None else write[type(cell)](cell) for cell in row]
+            return [None if c is None else cell(c) for c in row]
         return [
             None
-            if cell is None
-            else self.cells.text(self.labels[cell.level])
-            if index in level_columns and isinstance(cell, wb.LevelCell)
-            else write[type(cell)](cell)
-            for index, cell in enumerate(row)
+            if c is None
+            else self._level_text(c.level)
+            if index in level_columns and isinstance(c, wb.LevelCell)
+            else cell(c)
+            for index, c in enumerate(row)
         ]
 
 
@@ -99,7 +126,7 @@ def write_sheet(
 ) -> Any:
     """Write ``view`` as the sheet ``name`` (else the view's own name); returns the worksheet, still open."""
     sheet = Sheet(book, name or view.name)
-    writer = CellWriter(sheet.cells, labels, customer_sheets)
+    writer = CellWriter(sheet.cells, labels, customer_sheets, book.shared)
     for line in view.lines:
         sheet.line(*writer.row(line))
     columns = view.level_columns

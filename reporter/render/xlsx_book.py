@@ -38,6 +38,8 @@ INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "0.0"
 SIGNED_FORMAT = "+0.0;-0.0;0.0"
 
+TITLE_HEIGHT = 21
+"""Points: a row holding a title (14 pt type)."""
 MAX_WIDTH = 60
 """Widest a fitted column gets; longer text wraps."""
 
@@ -304,13 +306,17 @@ class Sheet:
         self._level_columns: list[int] = []
         self._labels: Sequence[tuple[Level, str]] = ()
         self._table_end = 0
+        self._tall: set[int] = set()
         self._scale: tuple[int, int, float] | None = None
 
     @property
     def next_row(self) -> int:
         return len(self._rows) + 1
 
-    def line(self, *cells: Cell) -> None:
+    def line(self, *cells: Cell, title: bool = False) -> None:
+        """A row outside the table; ``title``: it holds a title, and is made tall enough for it."""
+        if title:
+            self._tall.add(len(self._rows) + 1)
         self._rows.append(cells)
 
     def table(
@@ -374,6 +380,8 @@ class Sheet:
             lines = max((_lines(cell, ws, index) for index, cell in enumerate(row, 1)), default=1)
             if lines > 1:  # spreadsheet programs do not all grow a row to fit wrapped text on opening
                 ws.row_dimensions[number].height = min(409, 15 * lines)
+            elif number in self._tall:  # nor to fit a title's larger type
+                ws.row_dimensions[number].height = TITLE_HEIGHT
             ws.append(list(row))
         self._rows = []
         return ws

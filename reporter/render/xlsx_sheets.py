@@ -116,6 +116,10 @@ class CellWriter:
         ]
 
 
+def _has_title(line: wb.Row) -> bool:
+    return any(isinstance(cell, wb.Title) for cell in line)
+
+
 def write_sheet(
     book: Book,
     view: wb.SheetView,
@@ -128,7 +132,7 @@ def write_sheet(
     sheet = Sheet(book, name or view.name)
     writer = CellWriter(sheet.cells, labels, customer_sheets, book.shared)
     for line in view.lines:
-        sheet.line(*writer.row(line))
+        sheet.line(*writer.row(line), title=_has_title(line))
     columns = view.level_columns
     sheet.table(
         view.headers,
@@ -137,7 +141,7 @@ def write_sheet(
         level_labels=labels,
     )
     for line in view.below:
-        sheet.line(*writer.row(line))
+        sheet.line(*writer.row(line), title=_has_title(line))
     if view.colour_scale is not None:
         scale = view.colour_scale
         sheet.colour_scale(scale.first_column, scale.last_column, scale.middle)

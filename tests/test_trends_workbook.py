@@ -319,6 +319,7 @@ def test_each_customer_sheet_lists_its_months_under_its_table(rendered: Rendered
         assert months_below(ws) == expected_months(rendered.trends, tenant)
         title = row_of(ws, "Progress by month")
         assert int(ws.auto_filter.ref.split(":")[1][1:]) < title  # under the table, outside its filter
+        assert ws.row_dimensions[title].height == 21  # tall enough for the title's type
         assert ws.cell(row=title + 2, column=1).number_format == "yyyy-mm"
         assert ws.cell(row=title + 1 + len(MONTHS), column=2).number_format == "0%"
     assert months_below(sheets[WOODGROVE]) == [("Progress will show from next month", None, None, None)]

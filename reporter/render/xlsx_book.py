@@ -11,14 +11,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from copy import copy
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -37,6 +38,8 @@ INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "0.0"
 SIGNED_FORMAT = "+0.0;-0.0;0.0"
 
+TITLE_HEIGHT = 21
+"""Points: a row holding a title (14 pt type)."""
 MAX_WIDTH = 60
 """Widest a fitted column gets; longer text wraps."""
 
@@ -138,6 +141,9 @@ class Cells:
         return self.text(value, font="title")
 
     def header(self, value: str) -> Cell:
+        """A column heading; an empty one is still a cell in the headings' colours."""
+        if not value:
+            return self._dress(self._cell(None), "header", "header", "top")
         return self.text(value, font="header", fill="header", alignment="top")
 
     def level(self, level: Level, label: str) -> Cell:
@@ -213,6 +219,33 @@ def _lines(cell: Cell, ws: Any, column: int) -> int:
     return sum(max(1, -(-len(part) // width)) for part in text.split("\n"))
 
 
+class SharedCells:
+    """Written cells that recur from sheet to sheet (labels, headings, months), each made once per workbook.
+
+    A write-only sheet writes a cell the moment its row is appended, reading its value
+    and style, and the place it is given then; a cell without a link (which openpyxl
+    files with the sheet the cell was made for) can therefore stand in many places.
+    The least recently used are dropped beyond ``size``, so values that occur once
+    (names, figures) do not pile up: memory stays flat however many sheets there are.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._cells: OrderedDict[Hashable, Cell] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], Cell]) -> Cell:
+        cells = self._cells
+        try:
+            cell = cells[key]
+        except KeyError:
+            cell = cells[key] = make()
+            if len(cells) > self.size:
+                cells.popitem(last=False)
+            return cell
+        cells.move_to_end(key)
+        return cell
+
+
 class _MemoryWriter(WorksheetWriter):  # type: ignore[misc]
     """openpyxl's sheet writer, into memory instead of a temporary file."""
 
@@ -272,12 +305,18 @@ class Sheet:
         self._columns = 0
         self._level_columns: list[int] = []
         self._labels: Sequence[tuple[Level, str]] = ()
+        self._table_end = 0
+        self._tall: set[int] = set()
+        self._scale: tuple[int, int, float] | None = None
 
     @property
     def next_row(self) -> int:
         return len(self._rows) + 1
 
-    def line(self, *cells: Cell) -> None:
+    def line(self, *cells: Cell, title: bool = False) -> None:
+        """A row outside the table; ``title``: it holds a title, and is made tall enough for it."""
+        if title:
+            self._tall.add(len(self._rows) + 1)
         self._rows.append(cells)
 
     def table(
@@ -296,11 +335,19 @@ class Sheet:
         self._columns = len(headers)
         self._rows.append([self.cells.header(h) for h in headers])
         self._rows.extend(rows)
+        self._table_end = len(self._rows)
         self._level_columns = [index + 1 for index in level_columns]
         self._labels = level_labels
 
-    def write(self, min_widths: Sequence[int] = ()) -> Any:
-        """Fit the columns, freeze and filter the header, write the rows, close the sheet."""
+    def colour_scale(self, first_column: int, last_column: int, middle: float) -> None:
+        """Colour the table's cells in these columns (0-based) from red (0) through amber (``middle``) to green (1)."""
+        self._scale = (first_column + 1, last_column + 1, middle)
+
+    def write(self, min_widths: Sequence[int] = (), freeze: str | None = None) -> Any:
+        """Fit the columns, freeze (``freeze``, else below the header) and filter the header, write the rows.
+
+        Lines written after the table (``line`` once ``table`` is given) sit under it, outside its filter.
+        """
         ws = self.ws
         widths: dict[int, int] = {}
         for row in self._rows:
@@ -314,17 +361,27 @@ class Sheet:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed one page wide
         ws.sheet_view.rightToLeft = self.book.right_to_left or None
+        if freeze is not None:
+            ws.freeze_panes = freeze
         if self._header_row is not None:
-            ws.freeze_panes = f"A{self._header_row + 1}"
+            header, end = self._header_row, self._table_end
+            if freeze is None:
+                ws.freeze_panes = f"A{header + 1}"
             last = get_column_letter(self._columns)
-            ws.auto_filter.ref = f"A{self._header_row}:{last}{max(len(self._rows), self._header_row)}"
-            for index in self._level_columns if len(self._rows) > self._header_row else ():
+            ws.auto_filter.ref = f"A{header}:{last}{max(end, header)}"
+            for index in self._level_columns if end > header else ():
                 column = get_column_letter(index)
-                add_level_rules(ws, f"{column}{self._header_row + 1}:{column}{len(self._rows)}", self._labels)
+                add_level_rules(ws, f"{column}{header + 1}:{column}{end}", self._labels)
+            if self._scale is not None and end > header:
+                first, final, middle = self._scale
+                ref = f"{get_column_letter(first)}{header + 1}:{get_column_letter(final)}{end}"
+                add_colour_scale(ws, ref, middle)
         for number, row in enumerate(self._rows, 1):
             lines = max((_lines(cell, ws, index) for index, cell in enumerate(row, 1)), default=1)
             if lines > 1:  # spreadsheet programs do not all grow a row to fit wrapped text on opening
                 ws.row_dimensions[number].height = min(409, 15 * lines)
+            elif number in self._tall:  # nor to fit a title's larger type
+                ws.row_dimensions[number].height = TITLE_HEIGHT
             ws.append(list(row))
         self._rows = []
         return ws
@@ -343,6 +400,26 @@ def add_level_rules(ws: Any, ref: str, labels: Sequence[tuple[Level, str]]) -> N
             font=Font(color=text, bold=True),
         )
         ws.conditional_formatting.add(ref, rule)
+
+
+SCALE_LOW, SCALE_MIDDLE, SCALE_HIGH = "F8696B", "FFEB84", "63BE7B"
+"""The colour scale's red, amber and green: light enough for black figures to read on them."""
+
+
+def add_colour_scale(ws: Any, ref: str, middle: float) -> None:
+    """Colour the shares in ``ref``: red at 0, amber at ``middle``, green at 1 (empty cells stay white)."""
+    rule = ColorScaleRule(
+        start_type="num",
+        start_value=0,
+        start_color=SCALE_LOW,
+        mid_type="num",
+        mid_value=middle,
+        mid_color=SCALE_MIDDLE,
+        end_type="num",
+        end_value=1,
+        end_color=SCALE_HIGH,
+    )
+    ws.conditional_formatting.add(ref, rule)
 
 
 class _StampedZip(zipfile.ZipFile):
@@ -402,6 +479,8 @@ class Book:
         if header_colour and _RGB.fullmatch(header_colour):
             colour = hex_colour(header_colour)
             self.fills["header"] = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        self.shared = SharedCells()
+        """Cells without a link that recur across the workbook's sheets."""
         self._buffer = io.BytesIO()
         self._zip = _StampedZip(self._buffer, stamp)
 

@@ -1,4 +1,4 @@
-"""A customer's own workbook, for sending: its overview (as its PDF shows it) and provenance."""
+"""A customer's own workbook, for sending: its overview (as its PDF shows it, then its own months) and provenance."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ sheets never holds them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -34,7 +34,8 @@ from reporter.view.customers import CustomerRow
 from reporter.view.documents import CustomerView, ReportContext, customer_gaps, period_label
 from reporter.view.fmt import number
 from reporter.view.language import N_, translated
-from reporter.view.posture import Action, Level
+from reporter.view.posture import COVERAGE_TARGET, Action, Level, Policy
+from reporter.view.trends import PortfolioMonth, Trends
 from reporter.view.wording import policy_status
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -55,6 +56,7 @@ class Words:
     about: str = N_("About")
     overview: str = N_("Overview")
     """The insight sheet's name in a customer's own workbook."""
+    trends: str = N_("Trends")
 
     yes: str = N_("Yes")
     no: str = N_("No")
@@ -237,6 +239,31 @@ class Words:
     no_open_alerts: str = N_("No open security alerts")
     new_customer: str = N_("New customer this period")
 
+    # Trends: the portfolio's months, then each customer's coverage by month.
+    trends_title: str = N_("Share of non-admin users with MFA, by month")
+    portfolio: str = N_("All customers")
+    in_archive: str = N_("Month in the archive")
+    needing_attention: str = N_("Customers needing attention")
+    gained_month: str = N_("New customers since the month before")
+    lost_month: str = N_("Customers gone since the month before")
+    by_policy: str = N_("Strongest MFA policy: {policy}")
+    trend_headers: tuple[str, ...] = (N_("Customer"), N_("Tenant id"))
+    share_axis: str = N_("Share")
+    customers_axis: str = N_("Customers")
+    customers_chart: str = N_("Customers needing attention, new and gone")
+
+    # A customer's months (below its sheet's table), and what shows before there are two.
+    progress: str = N_("Progress")
+    progress_title: str = N_("Progress by month")
+    progress_headers: tuple[str, ...] = (
+        N_("Month"),
+        N_("Share of non-admin users with MFA"),
+        N_("Admins registered for MFA"),
+        N_("MFA policy in force"),
+    )
+    progress_next_month: str = N_("Progress will show from next month")
+    not_available: str = N_("Not available")
+
 
 WORDS = Words()
 """The workbooks' English wording."""
@@ -254,6 +281,13 @@ class Text:
 @dataclass(frozen=True, slots=True)
 class Title:
     """A sheet's heading, above its table."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A column's heading outside the sheet's table (styled as the table's headers; may be empty)."""
 
     value: str
 
@@ -334,7 +368,20 @@ class LevelCell:
 
 
 Cell = (
-    Text | Title | Count | Score | Delta | Percent | Day | Month | Moment | Link | Jump | CustomerSheetLink | LevelCell
+    Text
+    | Title
+    | Heading
+    | Count
+    | Score
+    | Delta
+    | Percent
+    | Day
+    | Month
+    | Moment
+    | Link
+    | Jump
+    | CustomerSheetLink
+    | LevelCell
 )
 Row = tuple[Cell | None, ...]
 
@@ -346,6 +393,7 @@ class SheetKind(Enum):
     REQUIREMENTS = "requirements"
     HISTORY = "history"
     CUSTOMERS = "customers"
+    TRENDS = "trends"
     CHANGES = "changes"
     ALERTS = "alerts"
     ABOUT = "about"
@@ -364,8 +412,37 @@ class ChartView:
 
 
 @dataclass(frozen=True, slots=True)
+class LinesChart:
+    """A line chart of some of the sheet's own ``lines``, one series each, over the months of another line.
+
+    A series' line holds its label in the first column and ``points`` values from
+    ``first_column`` (0-based); the ``categories`` line holds the months there.
+    An empty value is a gap in the line, never a zero.
+    """
+
+    title: str
+    axis: str
+    series: tuple[int, ...]
+    """Indexes into ``SheetView.lines``."""
+    categories: int
+    first_column: int
+    points: int
+    percent: bool = False
+    """The values are shares (0..1), drawn on a 0–100 % axis."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColourScale:
+    """Shares coloured red (0), amber (``middle``), green (1): the table's ``first_column..last_column`` (0-based)."""
+
+    first_column: int
+    last_column: int
+    middle: float
+
+
+@dataclass(frozen=True, slots=True)
 class SheetView:
-    """One sheet: ``lines`` above a table of ``headers`` and ``rows``."""
+    """One sheet: ``lines`` above a table of ``headers`` and ``rows``, then ``below``."""
 
     kind: SheetKind
     name: str
@@ -376,6 +453,12 @@ class SheetView:
     level_columns: tuple[int, ...] = ()
     """Columns (0-based) whose cells may show a level: coloured by a rule on the level, even after editing."""
     chart: ChartView | None = None
+    below: tuple[Row, ...] = ()
+    """Rows under the table, outside its filter (a customer's months)."""
+    charts: tuple[LinesChart, ...] = ()
+    colour_scale: ColourScale | None = None
+    frozen: tuple[int, int] | None = None
+    """(lines, columns) kept in view when scrolling; else the table's header row stays in view."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +501,7 @@ class PartnerWorkbook(Workbook):
         """Each customer's insight sheet, in ``context.rows`` order, one at a time."""
         context = self.context
         assert context is not None
+        months = CustomerMonths.of(context.trends, self.words)
         for row in context.rows:
             yield insight_sheet(
                 context,
@@ -426,6 +510,7 @@ class PartnerWorkbook(Workbook):
                 row.posture.actions,
                 partner=True,
                 w=self.words,
+                below=months.rows(row.customer.tenant_id) if months else (),
             )
 
 
@@ -440,11 +525,11 @@ def _properties(context: ReportContext, title: str, identifier: str = "") -> Pro
 
 
 def fixed_names(w: Words = WORDS) -> tuple[str, ...]:
-    return (w.summary, w.requirements, w.history, w.customers, w.changes, w.alerts, w.about)
+    return (w.summary, w.requirements, w.history, w.customers, w.trends, w.changes, w.alerts, w.about)
 
 
 def partner_workbook(context: ReportContext, w: Words | None = None) -> PartnerWorkbook:
-    """The partner's workbook: Summary, Requirements, Score history, Customers, Changes, Alerts, About.
+    """The partner's workbook: Summary, Requirements, Score history, Customers, Trends, Changes, Alerts, About.
 
     Made, and its customer sheets written, while the partner's language is the active one.
     """
@@ -452,6 +537,9 @@ def partner_workbook(context: ReportContext, w: Words | None = None) -> PartnerW
     summary = context.summary
     sheets = [summary_sheet(context, w), requirements_sheet(context, w), history_sheet(context, w)]
     sheets.append(customers_sheet(context, w))
+    if has_progress(context.trends):
+        assert context.trends is not None
+        sheets.append(trends_sheet(context, context.trends, w))
     if context.changes is not None:
         sheets.append(changes_sheet(context.changes, w))
     if context.snapshot.alerts or not summary.alerts_available:
@@ -473,11 +561,15 @@ def partner_workbook(context: ReportContext, w: Words | None = None) -> PartnerW
 def customer_workbook(context: ReportContext, row: CustomerRow, w: Words | None = None) -> Workbook:
     """A workbook holding only this customer's data: its overview (as its PDF shows it) and provenance.
 
+    Its months (under the overview) are its own: no portfolio figure, which could reveal other customers'.
+
     Made while the customer's language is the active one.
     """
     w = w or translated(WORDS)
     view = context.customer_view(row)
-    overview = insight_sheet(context, row, view, view.actions, partner=False, w=w)
+    months = CustomerMonths.of(context.trends, w)
+    below = months.rows(row.customer.tenant_id) if months else ()
+    overview = insight_sheet(context, row, view, view.actions, partner=False, w=w, below=below)
     return Workbook(
         _properties(context, view.title, view.tenant_id),
         level_labels(),
@@ -543,6 +635,8 @@ def summary_sheet(context: ReportContext, w: Words = WORDS) -> SheetView:
             _figure(w.customers_lost, Count(len(changes.customers_lost))),
             _figure(w.customers_changed, Count(len(changes.customers))),
         ]
+    if context.trends is not None and not has_progress(context.trends):
+        rows.append(_figure(w.progress, Text(w.progress_next_month)))
     chart = ChartView(w.chart_title, w.chart_axis, len(s.history), w.history) if s.history else None
     return SheetView(
         SheetKind.SUMMARY, w.summary, (w.figure, w.value), rows, lines=((Title(s.title),), ()), chart=chart
@@ -742,11 +836,13 @@ def insight_sheet(
     *,
     partner: bool,
     w: Words = WORDS,
+    below: tuple[Row, ...] = (),
 ) -> SheetView:
     """One customer's figures, policies, findings, actions and open alerts, as the customer's PDF shows them.
 
     ``partner``: the sheet sits in the partner's workbook (named after the customer, linking back to the
-    Customers sheet); else it is the Overview of the customer's own workbook.
+    Customers sheet); else it is the Overview of the customer's own workbook. ``below``: the customer's
+    months (:meth:`CustomerMonths.rows`), under the table.
     """
     p = row.posture
 
@@ -811,4 +907,122 @@ def insight_sheet(
         rows += [item(since, w.resolved_item.format(item=reason)) for reason in change.resolved_items]
     back: Row = (Jump(w.back_to_customers, w.customers) if partner else None, Title(view.title))
     name = row.name if partner else w.overview
-    return SheetView(SheetKind.CUSTOMER, name, w.insight_headers, rows, lines=(back, ()))
+    return SheetView(SheetKind.CUSTOMER, name, w.insight_headers, rows, lines=(back, ()), below=below)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Trends: the portfolio's months and each customer's.
+
+
+def has_progress(trends: Trends | None) -> bool:
+    """Whether ``trends`` spans two archived months or more (one month is no progress yet)."""
+    return trends is not None and sum(month.archived for month in trends.portfolio) > 1
+
+
+def _month_day(period: str) -> date:
+    year, month = period.split("-")
+    return date(int(year), int(month), 1)
+
+
+def trends_sheet(context: ReportContext, trends: Trends, w: Words = WORDS) -> SheetView:
+    """The portfolio's figures by month (with charts), then one row per customer: its coverage by month.
+
+    A month column holds the number the Customers sheet held that month; a month not
+    archived, or one the customer was not in, is an empty cell, never 0. Customers come
+    in the Customers sheet's order.
+    """
+    months = trends.periods.months
+    portfolio = trends.portfolio
+    lead = len(w.trend_headers)
+
+    def figure(label: str, cells: Iterator[Cell | None]) -> Row:
+        return (Text(label), *(None,) * (lead - 1), *cells)
+
+    def by_policy(month: PortfolioMonth, policy: Policy) -> Count:
+        return Count(None if month.by_policy is None else dict(month.by_policy).get(policy, 0))
+
+    lines: list[Row] = [
+        (Title(w.trends_title),),
+        (),
+        (Heading(w.portfolio), *(Heading("") for _ in range(lead - 1)), *(Heading(m) for m in months)),
+    ]
+    headings = len(lines) - 1
+
+    def add(row: Row) -> int:
+        lines.append(row)
+        return len(lines) - 1
+
+    add(figure(w.in_archive, (_yes_no(m.archived, w) for m in portfolio)))
+    add(figure(w.customers_total, (Count(m.customers) for m in portfolio)))
+    median = add(figure(w.median_coverage, (Percent(m.median_coverage) for m in portfolio)))
+    attention = add(figure(w.needing_attention, (Count(m.needing_attention) for m in portfolio)))
+    gained = add(figure(w.gained_month, (Count(m.gained) for m in portfolio)))
+    lost = add(figure(w.lost_month, (Count(m.lost) for m in portfolio)))
+    for policy in Policy:
+        add(figure(w.by_policy.format(policy=wording.policy_label(policy)), (by_policy(m, policy) for m in portfolio)))
+    add(())
+    rows: list[Row] = []
+    for row in context.rows:
+        tenant_id = row.customer.tenant_id
+        trend = trends.of(tenant_id)
+        figures = trend.months if trend is not None else (None,) * len(months)
+        rows.append(
+            (
+                Text(row.name),
+                Text(tenant_id),
+                *(None if f is None or f.coverage is None else Percent(f.coverage) for f in figures),
+            )
+        )
+    points = len(months)
+    charts = (
+        LinesChart(w.median_coverage, w.share_axis, (median,), headings, lead, points, percent=True),
+        LinesChart(w.customers_chart, w.customers_axis, (attention, gained, lost), headings, lead, points),
+    )
+    return SheetView(
+        SheetKind.TRENDS,
+        w.trends,
+        (*w.trend_headers, *months),
+        rows,
+        lines=tuple(lines),
+        charts=charts,
+        colour_scale=ColourScale(lead, lead + points - 1, COVERAGE_TARGET),
+        frozen=(headings + 1, 1),  # down to the months' headings; the customers' names
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMonths:
+    """A customer's months, as rows under its sheet's table; what all customers share is made once per workbook."""
+
+    trends: Trends
+    days: tuple[Month, ...]
+    policies: Mapping[Policy, Text]
+    w: Words
+
+    @classmethod
+    def of(cls, trends: Trends | None, w: Words) -> CustomerMonths | None:
+        """None without an archive: the sheets then say nothing of months. Made in the sheets' language."""
+        if trends is None:
+            return None
+        days = tuple(Month(_month_day(m)) for m in trends.periods.months)
+        return cls(trends, days, {p: Text(wording.policy_label(p)) for p in Policy}, w)
+
+    def rows(self, tenant_id: str) -> tuple[Row, ...]:
+        """Month, coverage, admins registered, policy; a gap reads "not available", its figures empty, never 0.
+
+        A customer with a single month shows that progress will show from next month.
+        """
+        w = self.w
+        trend = self.trends.of(tenant_id)
+        months = trend.months if trend is not None else ()
+        title: tuple[Row, ...] = ((), (Title(w.progress_title),))
+        if not has_progress(self.trends) or sum(f is not None for f in months) < 2:
+            return (*title, (Text(w.progress_next_month),))
+        rows: list[Row] = [*title, tuple(Heading(h) for h in w.progress_headers)]
+        gap = Text(w.not_available)
+        for day, f in zip(self.days, months, strict=True):
+            if f is None:
+                rows.append((day, None, None, gap))
+            else:
+                rows.append((day, Percent(f.coverage), Count(f.admins_registered), self.policies[f.policy]))
+        return tuple(rows)

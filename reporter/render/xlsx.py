@@ -2,7 +2,8 @@
 
 Sheets of ``workbook.xlsx``: Summary (key figures and a chart of the score),
 Requirements, Score history (monthly, forward-filled, with a chart), Customers
-(one row each, linked to its sheet), Changes (when the previous period is
+(one row each, linked to its sheet), Trends (each month the archive holds, when
+it holds more than one), Changes (when the previous period is
 archived), Alerts (when there are any; test alerts are listed and flagged),
 About (provenance), then one insight sheet per customer. Everything shown comes from the view-model, as in the PDFs.
 """

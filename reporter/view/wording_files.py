@@ -39,7 +39,7 @@ LONGEST_WORDING = 2000
 """The most characters one override may have: it replaces a sentence, not a document."""
 
 SHEET_NAMES: frozenset[str] = frozenset(
-    {"Summary", "Requirements", "Score history", "Customers", "Changes", "Alerts", "About", "Overview"}
+    {"Summary", "Requirements", "Score history", "Customers", "Trends", "Changes", "Alerts", "About", "Overview"}
 )
 """The sentences that name a worksheet: their wording must be a name Excel takes for a sheet."""
 

@@ -13,6 +13,11 @@ network access (no revocation or issuer fetching):
   must be intact and valid for the signature; its time is the signing time then.
 - ``manifest.json.p7s``: a detached CMS signature whose digest is that of the
   manifest's exact bytes, valid for the signer's certificate.
+- in both, what a CMS signature carries but does not sign: it is strict DER; its
+  version numbers, digest algorithm list and unsigned attributes are of the kinds
+  written; the certificates it carries are the signer's chain as issued (each
+  issues the one before, a root's signature of itself holds). So no byte of a
+  signature changes unnoticed (a timestamp token's own parts are checked alike).
 
 A signature that does not hold is a problem of its file. A chain that reaches no
 trusted root (no ``--trust``, another CA, an expired certificate...) is a warning:
@@ -34,7 +39,7 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -57,6 +62,8 @@ MAX_TRUST_BYTES = 4 << 20
 """A CA bundle of a few hundred certificates is far below this."""
 
 _TRUST_HINT = "give --trust a PEM file with the certificate of the CA that issued the signing certificate"
+_MAX_DER_DEPTH = 64
+"""A CMS signature nests a few dozen elements deep at most."""
 _QUIET_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 """pyHanko logs every chain it cannot build, with a traceback; the report says it once, in one line."""
 
@@ -109,18 +116,13 @@ class _Held:
     trust: list[tuple[Any, str]]
 
 
-@dataclass
-class _Untrusted:
-    what: str
-    names: list[str] = field(default_factory=list)
-
-
 class SignatureChecks:
     """Checks signatures against one set of trust roots and gathers what is untrusted, for ``warnings``."""
 
     def __init__(self, trust: Trust) -> None:
         self.trust = trust
-        self._untrusted: dict[str, _Untrusted] = {}
+        self._untrusted: dict[str, list[str]] = {}
+        """The files of each reason a signer or timestamp authority is not trusted, in the order met."""
 
     # --- PDFs ---------------------------------------------------------------------------------------------------
 
@@ -219,8 +221,7 @@ class SignatureChecks:
         out.checked.append(f"{name} (signature)")
         for status, what in found.trust:
             if not status.trusted:
-                why = f"{what}, untrusted: {self._reason(status)}"
-                self._untrusted.setdefault(why, _Untrusted(why)).names.append(name)
+                self._untrusted.setdefault(f"{what}, untrusted: {self._reason(status)}", []).append(name)
 
     # --- the manifest's detached signature ------------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ class SignatureChecks:
         if info["content_type"].native != "signed_data":
             return "not a CMS signature"
         if not _is_der(signature):
-            return "not in DER, as reporter writes it (it was changed)"
+            return "not in DER, as it was written (a length in it was changed)"
         status = asyncio.run(
             async_validate_detached_cms(
                 content, info["content"], signer_validation_context=self._context(), key_usage_settings=_usage()
@@ -295,13 +296,12 @@ class SignatureChecks:
     def warnings(self) -> list[str]:
         """One line for each signer and reason, naming the files (the first few, and how many)."""
         lines = []
-        for group in self._untrusted.values():
-            names = group.names
+        for why, names in self._untrusted.items():
             if len(names) == 1:
-                lines.append(f"{names[0]}: {group.what}")
+                lines.append(f"{names[0]}: {why}")
                 continue
             shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
-            lines.append(f"{len(names)} files ({shown}): {group.what}")
+            lines.append(f"{len(names)} files ({shown}): {why}")
         return lines
 
 
@@ -314,8 +314,9 @@ def _broken(status: Any, signature: EmbeddedPdfSignature, roots: tuple[Any, ...]
         return "the signed bytes were changed (their digest does not match the signature)"
     if not status.valid:
         return "the signature does not verify with its certificate (it was changed)"
-    if not _padding_intact(signature):
-        return "the bytes of its /Contents after the signature were changed"
+    contents = _contents_problem(signature)
+    if contents:
+        return contents
     carried = _carried_problem(signature.signed_data, status.signing_cert, roots)
     if carried:
         return carried
@@ -369,6 +370,8 @@ def _carried_problem(signed_data: Any, signer: Any, roots: tuple[Any, ...]) -> s
 
 def _structure_problem(signed_data: Any) -> str | None:
     (signer_info,) = signed_data["signer_infos"]
+    if any(len(part) > len(part._fields) for part in (signed_data, signer_info)):
+        return "it holds an element of no known field (it was changed)"  # asn1crypto keeps such aside, unread
     sid = signer_info["sid"].name
     expected = "v1" if sid == "issuer_and_serial_number" else "v3"
     if signer_info["version"].native != expected or signed_data["version"].native not in ("v1", "v3"):
@@ -433,24 +436,65 @@ def _certificate_mismatch(cert: Any, certificate_sha256: str | None) -> str | No
     )
 
 
-def _padding_intact(signature: EmbeddedPdfSignature) -> bool:
-    """The ``/Contents`` string is the DER signature, then zeros (pyHanko reads only the DER)."""
+def _contents_problem(signature: EmbeddedPdfSignature) -> str | None:
+    """Why the ``/Contents`` string is not the DER signature then zeros, as written, or None.
+
+    pyHanko reads the signature from the start of the string and no further.
+    """
     from asn1crypto import cms
 
     raw = signature.pkcs7_content
     used = len(cms.ContentInfo.load(raw).dump())
-    return not raw[used:].strip(b"\x00") and _is_der(raw[:used])
+    if raw[used:].strip(b"\x00"):
+        return "the bytes of its /Contents after the signature were changed"
+    if not _is_der(raw[:used]):
+        return "its signature is not in DER, as it was written (a length in it was changed)"
+    return None
 
 
 def _is_der(signature: bytes) -> bool:
-    """``signature`` is encoded as it was written: in DER, each length the length of what it holds.
+    """``signature`` is one DER element: each length definite, minimal, and the length of what it holds.
 
     A changed length that still parses (the signature then reads some of its zero
-    padding) is found here: encoding the parsed value again gives other bytes.
+    padding, say) is found here. Only the structure is walked; the values are the
+    signature's and the certificates' to vouch for.
     """
-    from asn1crypto import cms
+    try:
+        return _der_end(signature, 0, len(signature), 0) == len(signature)
+    except ValueError:
+        return False
 
-    return bool(cms.ContentInfo.load(signature).dump(force=True) == signature)
+
+def _der_end(data: bytes, start: int, end: int, depth: int) -> int:
+    """Where the DER element at ``start`` ends (its children walked too); ``ValueError`` if it is not DER."""
+    if depth > _MAX_DER_DEPTH or start + 2 > end:
+        raise ValueError("too deep, or cut short")
+    tag, pos = data[start], start + 1
+    if tag == 0:
+        raise ValueError("end-of-contents marker")
+    if tag & 0x1F == 0x1F:  # a tag number above 30, in base 128
+        while pos < end and data[pos] & 0x80:
+            pos += 1
+        pos += 1
+    if pos >= end:
+        raise ValueError("cut short")
+    first, pos = data[pos], pos + 1
+    if first == 0x80 or first == 0xFF:
+        raise ValueError("indefinite length")
+    length = first
+    if first > 0x80:
+        size = first & 0x7F
+        length = int.from_bytes(data[pos : pos + size], "big")
+        if size > 4 or pos + size > end or data[pos] == 0 or length < 0x80:
+            raise ValueError("length not minimal")
+        pos += size
+    if pos + length > end:
+        raise ValueError("longer than what holds it")
+    if tag & 0x20:  # constructed: its children fill it exactly
+        child = pos
+        while child < pos + length:
+            child = _der_end(data, child, pos + length, depth + 1)
+    return pos + length
 
 
 def _coverage_problem(

@@ -5,6 +5,9 @@ missing, in every PDF the embedded data against the hash recorded for it, that
 each customer's PDF (and workbook) holds the data of the tenant the manifest names,
 that each message file is one (three strings, a one-line subject) and a customer's
 names its tenant and no other, and, when the run's archive is found, that it names the same snapshot for the period.
+
+Every signature of every PDF, and in a signed run the manifest's own signature and
+what the manifest says of the signer, are checked by ``reporter.verify_signatures``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +31,16 @@ from reporter.errors import DataError
 from reporter.files import check_regular_file, read_regular_file
 from reporter.manifest import (
     MANIFEST_NAME,
+    MANIFEST_SIGNATURE_NAME,
     MAX_MANIFEST_BYTES,
+    MAX_MANIFEST_SIGNATURE_BYTES,
     document_bytes,
     file_sha256,
     manifest_self_hash,
 )
 from reporter.message_file import MAX_MESSAGE_BYTES, parse_message, tenant_problem
 from reporter.render import evidence
+from reporter.verify_signatures import SignatureChecks, Trust, Unsigned, load_trust
 from reporter.view.customers import customer_slugs
 
 
@@ -44,30 +50,43 @@ class Report:
     problems: list[str] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)
     """What could not be compared (no archive found, say): neither a check passed nor a problem."""
+    signatures: list[str] = field(default_factory=list)
+    """One line for each signature that holds: the file, who signed it, when, and what it covers."""
+    warnings: list[str] = field(default_factory=list)
+    """What holds but is not shown to be trusted (a signer no ``--trust`` root vouches for): not a problem."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(path: Path, archive: Path | None = None) -> Report:
-    """``archive``: the snapshot archive to compare a run folder with [default: ``archive/`` beside it, if any]."""
+def verify(path: Path, archive: Path | None = None, trust: Sequence[Path] = ()) -> Report:
+    """``archive``: the snapshot archive to compare a run folder with [default: ``archive/`` beside it, if any];
+    ``trust``: PEM files of the roots a signer's chain must reach (none: every signature is untrusted)."""
     if archive is not None and not (archive / INDEX_NAME).is_file():
         raise DataError(
             f"{archive}: no archive index there", "give --archive the folder reporter run keeps snapshots in"
         )
+    roots = load_trust(trust)
     if path.is_dir():
-        return verify_folder(path, archive)
+        return verify_folder(path, archive, roots)
     check_regular_file(path, "", DataError, hint="give a run folder or a PDF")  # a FIFO is named, not "no such file"
     if path.is_file():
         report = Report()
-        _check_pdf(path, path.name, report, expected_snapshot=None)
+        checks = SignatureChecks(roots)
+        data = _read_pdf(path, path.name, report)
+        if data is not None:
+            _check_pdf(io.BytesIO(data), path.name, report, expected_snapshot=None)
+            if not checks.check_pdf(data, path.name, report):
+                report.not_checked.append(f"{path.name}: not signed, so no signature was checked")
+        report.warnings.extend(checks.warnings())
         return report
     raise DataError(f"{path}: no such file or folder", "give a run folder or a PDF")
 
 
-def verify_folder(folder: Path, archive: Path | None = None) -> Report:
+def verify_folder(folder: Path, archive: Path | None = None, trust: Trust | None = None) -> Report:
     report = Report()
+    checks = SignatureChecks(trust or Trust())
     manifest_path = folder / MANIFEST_NAME
     if not manifest_path.exists() and not manifest_path.is_symlink():
         raise DataError(f"{folder}: has no {MANIFEST_NAME}", "give the folder that reporter wrote")
@@ -85,6 +104,8 @@ def verify_folder(folder: Path, archive: Path | None = None) -> Report:
     elif raw != document_bytes(manifest):
         report.problems.append(f"{MANIFEST_NAME}: not byte for byte as reporter wrote it (it was changed)")
     report.checked.append(MANIFEST_NAME)
+    signed = "signature" in manifest
+    certificate = _signer_certificate(manifest, report) if signed else None
     listed = set()
     snapshot_sha = manifest.get("snapshotSha256")
     for entry in manifest["files"]:
@@ -100,27 +121,88 @@ def verify_folder(folder: Path, archive: Path | None = None) -> Report:
                 f"{relative}: listed in the manifest but {'missing' if gone else 'not a regular file'}"
             )
             continue
-        if file_sha256(target) != entry.get("sha256"):
+        pdf = _read_pdf(target, relative, report) if relative.endswith(".pdf") else None
+        digest = hashlib.sha256(pdf).hexdigest() if pdf is not None else file_sha256(target)
+        if digest != entry.get("sha256"):
             report.problems.append(f"{relative}: SHA-256 does not match the manifest (the file was changed)")
         report.checked.append(relative)
         if entry.get("kind") == "snapshot" and entry.get("sha256") != snapshot_sha:
             report.problems.append(f"{relative}: is not the snapshot the manifest names")
         tenant = entry.get("tenantId")
-        if relative.endswith(".pdf"):
-            data = _check_pdf(target, relative, report, expected_snapshot=snapshot_sha)
+        if pdf is not None:
+            data = _check_pdf(io.BytesIO(pdf), relative, report, expected_snapshot=snapshot_sha)
             if entry.get("kind") == "customer-pdf":
                 _check_customer_data(data, relative, str(tenant or ""), report)
+            unsigned = _unsigned(entry, relative, report) if signed else None
+            checks.check_pdf(pdf, relative, report, certificate_sha256=certificate, unsigned=unsigned, required=signed)
         elif entry.get("kind") == "customer-workbook":
             _check_customer_workbook(target, relative, str(tenant or ""), report)
         elif entry.get("kind") in ("customer-message", "summary-message"):
             _check_message(target, relative, str(tenant or "") if entry["kind"] == "customer-message" else None, report)
+    _check_manifest_signature(folder, raw, signed, certificate, checks, report)
     _check_file_names(folder, manifest, report)
     _check_archive(folder, manifest, archive, report)
     for extra in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = extra.relative_to(folder).as_posix()
-        if relative != MANIFEST_NAME and relative not in listed:
+        if relative not in (MANIFEST_NAME, MANIFEST_SIGNATURE_NAME) and relative not in listed:
             report.problems.append(f"{relative}: not listed in the manifest")
+    report.warnings.extend(checks.warnings())
     return report
+
+
+def _read_pdf(path: Path, name: str, report: Report) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        report.problems.append(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})")
+        return None
+
+
+def _signer_certificate(manifest: dict[str, Any], report: Report) -> str | None:
+    """The SHA-256 of the certificate that signed the run, as the manifest's ``signature`` entry names it."""
+    entry = manifest["signature"]
+    certificate = entry.get("certificateSha256") if isinstance(entry, dict) else None
+    if not isinstance(certificate, str) or len(certificate) != 64:
+        report.problems.append(f"{MANIFEST_NAME}: its signature entry names no signing certificate")
+        return None
+    if entry.get("manifestSignature") != MANIFEST_SIGNATURE_NAME:
+        report.problems.append(f"{MANIFEST_NAME}: its signature entry does not name {MANIFEST_SIGNATURE_NAME}")
+    return certificate
+
+
+def _unsigned(entry: dict[str, Any], name: str, report: Report) -> Unsigned | None:
+    """What the manifest records of the unsigned document a signed PDF begins with."""
+    size, sha256 = entry.get("unsignedSize"), entry.get("unsignedSha256")
+    if isinstance(size, int) and not isinstance(size, bool) and isinstance(sha256, str):
+        return Unsigned(size, sha256)
+    report.problems.append(f"{name}: the manifest records no unsigned size and SHA-256 for this signed PDF")
+    return None
+
+
+def _check_manifest_signature(
+    folder: Path, raw: bytes, signed: bool, certificate: str | None, checks: SignatureChecks, report: Report
+) -> None:
+    """A signed run's manifest is signed by the run's certificate; an unsigned run has no manifest signature."""
+    path = folder / MANIFEST_SIGNATURE_NAME
+    present = path.exists() or path.is_symlink()
+    if not signed:
+        if present:
+            report.problems.append(
+                f"{MANIFEST_SIGNATURE_NAME}: a manifest signature, but the manifest names none (not reporter's)"
+            )
+        return
+    if not present:
+        report.problems.append(f"{MANIFEST_SIGNATURE_NAME}: missing, but the manifest says this run was signed")
+        return
+    try:
+        signature = read_regular_file(path, "", MAX_MANIFEST_SIGNATURE_BYTES, DataError)
+    except DataError as exc:
+        report.problems.append(f"{MANIFEST_SIGNATURE_NAME}: cannot be read ({exc.message})")
+        return
+    if certificate is not None:
+        checks.check_detached(
+            raw, signature, MANIFEST_SIGNATURE_NAME, MANIFEST_NAME, report, certificate_sha256=certificate
+        )
 
 
 def _inside(relative: str) -> bool:

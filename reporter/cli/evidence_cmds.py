@@ -21,21 +21,34 @@ DEFAULT_ARCHIVE = Path("reports") / "archive"
     type=click.Path(path_type=Path, file_okay=False),
     help="The archive to compare a run folder with [default: archive/ beside it, if there is one].",
 )
+@click.option(
+    "--trust",
+    "trust_files",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="PEM file of CA certificates to trust for signatures and timestamps (repeatable) [default: none trusted].",
+)
 @translate_errors
-def verify(path: Path, archive_dir: Path | None) -> None:
-    """Check a run folder (or one PDF) against its manifest, embedded data and archive.
+def verify(path: Path, archive_dir: Path | None, trust_files: tuple[Path, ...]) -> None:
+    """Check a run folder (or one PDF) against its manifest, embedded data, signatures and archive.
 
-    Prints every mismatch; exits 0 only when everything matches.
+    Prints one line for each signature, a warning for each signer that --trust does not
+    vouch for, and every mismatch; exits 0 only when everything matches.
     """
-    from reporter.verify import verify as verify_path  # pypdf: imported by the one command that needs it
+    from reporter.verify import verify as verify_path  # pypdf, pyHanko: imported by the one command that needs them
 
-    report = verify_path(path, archive_dir)
+    report = verify_path(path, archive_dir, trust_files)
     for item in report.not_checked:
         click.echo(f"NOT CHECKED {item}")
+    for item in report.signatures:
+        click.echo(f"CHECKED {item}")
+    for warning in report.warnings:
+        click.echo(f"WARNING {warning}")
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
     if report.ok:
-        click.echo(f"{path}: OK ({len(report.checked)} checks)")
+        warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+        click.echo(f"{path}: OK ({len(report.checked)} checks{warned})")
         return
     click.echo(f"{path}: {len(report.problems)} problem(s) found", err=True)
     sys.exit(1)

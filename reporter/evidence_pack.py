@@ -269,7 +269,7 @@ def _read_run(folder: Path) -> _Run:
 
     report = verify_folder(folder)
     raw = _manifest_raw(folder)
-    problems = [p for p in report.problems if not _known_signature_file(p, folder, raw)]
+    problems = report.problems
     if problems:
         raise DataError(
             f"{folder} does not verify: {problems[0]}; nothing was written",
@@ -307,17 +307,6 @@ _AGAIN = "render the period again with [sign] configured"
 
 def _manifest_raw(folder: Path) -> bytes:
     return read_regular_file(folder / MANIFEST_NAME, "manifest", MAX_MANIFEST_BYTES, DataError)
-
-
-def _known_signature_file(problem: str, folder: Path, manifest: bytes) -> bool:
-    """``verify`` takes ``manifest.json.p7s`` for a stray file; it is not, when it signs this very manifest."""
-    if problem != f"{MANIFEST_SIGNATURE_NAME}: not listed in the manifest":
-        return False
-    try:
-        p7s = read_regular_file(folder / MANIFEST_SIGNATURE_NAME, "", MAX_MANIFEST_SIGNATURE_BYTES, DataError)
-    except DataError:
-        return False
-    return signed_digest(p7s) == hashlib.sha256(manifest).digest()
 
 
 def signer_chain(p7s: bytes, certificate_sha256: str) -> list[x509.Certificate] | None:

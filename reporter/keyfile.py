@@ -67,7 +67,9 @@ def _load_pem(
             raise ConfigError(
                 f"{what} {path}: the private key is encrypted", f"put its passphrase in {variable}"
             ) from None
-        raise ConfigError(f"{what} {path}: the private key is not encrypted, but a passphrase was given") from None
+        raise ConfigError(
+            f"{what} {path}: the private key is not encrypted, but a passphrase was given", f"unset {variable}"
+        ) from None
     except ValueError:
         raise ConfigError(
             f"{what} {path}: cannot read the private key", f"check the passphrase in {variable}" if password else None

@@ -212,7 +212,14 @@ def _not_ours(folder: Path) -> str | None:
 
 def signed_digest(signature: bytes) -> bytes | None:
     """The SHA-256 a detached CMS signature says it signed (its ``messageDigest``), or None if it is not one."""
-    from asn1crypto import cms  # pyHanko's ASN.1 library: only a signed folder needs it
+    from asn1crypto import (
+        cms,  # pyHanko's ASN.1 library: only a signed folder needs it
+        tsp,  # noqa: F401  (names its CMS attributes, signing_certificate_v2 among them)
+    )
+
+    # asn1crypto builds its table of attribute names on the first CMS it parses; one built
+    # before ``asn1crypto.tsp`` (and pyHanko) registered theirs would not know them, and a
+    # signature made later in this process would fail.
 
     try:
         info = cms.ContentInfo.load(signature, strict=True)

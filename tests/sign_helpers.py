@@ -203,7 +203,10 @@ class TimestampAuthority:
 def timestamp_authority(
     folder: Path, *, behaviour: str = "ok", issuer: Authority | None = None, delay: float = 0.0
 ) -> Iterator[TimestampAuthority]:
-    """pyHanko's test authority over HTTP on loopback; ``behaviour`` ``"error"`` answers 500, ``"junk"`` garbage.
+    """pyHanko's test authority over HTTP on loopback.
+
+    ``behaviour``: ``"error"`` answers 500, ``"junk"`` garbage, ``"rejection"`` a refusal, ``"no-token"`` a grant
+    without its token.
 
     ``issuer``: the authority that certifies it (by default a root of its own); ``delay``: seconds it
     waits before answering, as a far-away authority would.
@@ -256,6 +259,10 @@ def timestamp_authority(
                 return
             if behaviour == "junk":
                 payload = b"not a timestamp"
+            elif behaviour == "rejection":  # PKIStatusInfo {status rejection(2)}, no token: a policy refusal
+                payload = bytes.fromhex("30053003020102")
+            elif behaviour == "no-token":  # granted(0), yet no token
+                payload = bytes.fromhex("30053003020100")
             else:
                 payload = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
             spent.append(time.perf_counter() - started)

@@ -29,6 +29,8 @@ ROWS = {
     "sign.ecdsa.b-t",
     "workbook",
     "workbook.rss",
+    "trends",
+    "trends.rss",
     "run",
     "run.rss",
     "run.big",

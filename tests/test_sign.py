@@ -256,6 +256,16 @@ def test_a_signed_folder_is_ours_to_replace_but_not_with_a_foreign_signature(tmp
     assert (out / "manifest.json.p7s").read_bytes() == b"0\x80 someone else's file"
 
 
+def test_a_signed_folder_is_signed_again_by_a_new_process(tmp_path: Path, pki: Pki) -> None:
+    """A new ``reporter`` process reads the old folder's signature before it signs (it once failed then)."""
+    sample = ROOT / "samples" / "summit-secure-partners" / "snapshot.json"
+    out = signed_render(tmp_path / "out", pki.ecdsa, snapshot=sample, extra=())
+    first = (out / "manifest.json.p7s").read_bytes()
+    signed_render(out, pki.ecdsa, snapshot=sample, extra=())
+    assert (out / "manifest.json.p7s").read_bytes() != first
+    assert "Signature is Valid." in pdfsig(out / "summary.pdf")
+
+
 def test_an_unsigned_render_into_a_signed_folder_leaves_no_stale_signature(tmp_path: Path, pki: Pki) -> None:
     out = tmp_path / "out"
     assert reporter("render", SMALL, "--config", sign_config(tmp_path, pki.ecdsa), "--out", out).exit_code == 0
@@ -282,7 +292,15 @@ def test_a_far_away_timestamp_authority_is_awaited_while_the_next_reports_are_la
 # --- the timestamp authority misbehaves ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("behaviour", "message"), [("error", "answered HTTP 500"), ("junk", "not a timestamp")])
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        ("error", "answered HTTP 500"),
+        ("junk", "not a timestamp"),
+        ("rejection", "refused to timestamp (rejection)"),
+        ("no-token", "sent no token"),
+    ],
+)
 def test_a_failing_timestamp_authority_fails_the_render_in_one_line(
     tmp_path: Path, pki: Pki, behaviour: str, message: str
 ) -> None:

@@ -464,7 +464,7 @@ def _timestamper(url: str) -> Any:
     (it loads the system's certificates). ``PdfSigning`` builds this anew in each process.
     """
     import httpx
-    from asn1crypto import tsp
+    from asn1crypto import core, tsp
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
@@ -493,10 +493,30 @@ def _timestamper(url: str) -> Any:
                             raise TimestampRequestError(f"took more than {TSA_TIMEOUT:g} s to answer")
             except httpx.HTTPError as exc:
                 raise TimestampRequestError(f"cannot be reached ({type(exc).__name__})") from None
-            try:
-                return tsp.TimeStampResp.load(bytes(body))
-            except ValueError:
-                raise TimestampRequestError("answered something that is not a timestamp reply") from None
+            return _granted(bytes(body))
+
+    class _Reply(core.Sequence):  # type: ignore[misc]
+        """``TimeStampResp`` with its token optional, as RFC 3161 has it: a refusal carries none."""
+
+        _fields = [("status", tsp.PKIStatusInfo), ("time_stamp_token", core.Any, {"optional": True})]  # noqa: RUF012
+
+    def _granted(body: bytes) -> tsp.TimeStampResp:
+        """The authority's reply, when it granted a timestamp; its refusal, or junk, in one line."""
+        try:
+            reply = _Reply.load(body, strict=True)
+            status = reply["status"]["status"].native
+            said = " ".join(str(s) for s in (reply["status"]["status_string"].native or ()))
+            has_token = reply["time_stamp_token"].native is not None
+        except (ValueError, TypeError, KeyError):
+            raise TimestampRequestError("answered something that is not a timestamp reply") from None
+        if status not in ("granted", "granted_with_mods"):
+            raise TimestampRequestError(f"refused to timestamp ({status}{': ' + said[:200] if said else ''})")
+        if not has_token:
+            raise TimestampRequestError("granted a timestamp but sent no token")
+        try:
+            return tsp.TimeStampResp.load(body, strict=True)
+        except ValueError:
+            raise TimestampRequestError("answered something that is not a timestamp reply") from None
 
     return _HttpxTimeStamper()
 

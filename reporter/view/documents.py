@@ -26,7 +26,7 @@ from reporter.view.history import MonthPoint, ScoreChange, change_since_previous
 from reporter.view.language import Choice, Language
 from reporter.view.posture import Action, Finding, Level
 from reporter.view.requirements import RequirementRow, requirement_rows, title
-from reporter.view.trends import Trends
+from reporter.view.trends import Periods, Trends
 
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
@@ -350,15 +350,16 @@ def build_context(
     snapshot: Snapshot,
     brand: Brand,
     *,
+    periods: Periods | None = None,
     previous: Snapshot | None = None,
-    previous_period: str | None = None,
-    period: str | None = None,
     partner_language: Language | None = None,
     languages: Mapping[str, str] | None = None,
     signed_by: str | None = None,
     trends: Trends | None = None,
 ) -> ReportContext:
-    """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes.
+    """Everything the documents show, for ``periods.current`` (by default ``trends.periods``, else the month
+    ``snapshot`` was collected); ``previous`` is the snapshot of ``periods.previous``, for changes
+    (by default counted from the month ``previous`` was collected). ``trends``: the archived months' figures.
 
     The summary is in ``partner_language`` (by default the brand's); each customer's
     documents in the language ``languages`` (lower-case tenant id → BCP 47 tag, from the
@@ -372,10 +373,11 @@ def build_context(
     }
     base = base_stats(rows)
     digest = sha256(snapshot)
-    period = period or period_of(snapshot)
+    periods = periods or (trends.periods if trends else Periods(period_of(snapshot)))
+    period = periods.current
     changes = (
         compare(
-            previous, snapshot, previous_sha256=sha256(previous), previous_period=previous_period, current_rows=rows
+            previous, snapshot, previous_sha256=sha256(previous), previous_period=periods.previous, current_rows=rows
         )
         if previous is not None
         else None

@@ -287,3 +287,29 @@ def test_the_progress_chart_runs_right_to_left_for_a_right_to_left_table() -> No
     assert [x for x, _ in ltr] == [15, 45, 75]
     assert [x for x, _ in rtl] == [75, 45, 15]
     assert [y for _, y in ltr] == [y for _, y in rtl]
+
+
+def test_a_first_month_promises_the_trends_without_a_page_of_its_own(sample: Snapshot) -> None:
+    """The first archived month: each customer reads when its progress will show; the summary says it in a line."""
+    from reporter.render.brand_config import default_brand
+    from reporter.render.pdf_customer import CustomerRenderer
+    from reporter.render.pdf_engine import Engine
+    from reporter.render.pdf_summary import summary_html
+    from reporter.view import build_context
+
+    periods = trend_periods("2026-11", [])
+    found = trends(periods, [month_figures(sample, "2026-11")], [c.tenant_id for c in sample.customers])
+    context = build_context(sample, default_brand(), trends=found)
+    assert context.period == "2026-11"
+    engine = Engine(default_brand().logo)
+    summary = summary_html(engine, context.summary)
+    assert "The portfolio trend will show from next month, once two months are archived." in summary
+    assert 'id="trend"' not in summary
+    customer = CustomerRenderer(engine).html(context.customer_view(context.rows[0]))
+    assert "Your progress" in customer
+    assert "Progress will show from next month." in customer
+    assert 'class="progress"' not in customer
+    # Without trends (a snapshot rendered on its own) there is no such block at all.
+    alone = build_context(sample, default_brand())
+    assert "Your progress" not in CustomerRenderer(engine).html(alone.customer_view(alone.rows[0]))
+    assert "portfolio trend" not in summary_html(engine, alone.summary)

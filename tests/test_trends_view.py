@@ -158,6 +158,7 @@ def test_months_not_archived_and_months_before_a_customer_came_are_gaps_not_zero
     assert set(result.customers) == {"a", "new"}
     trend = result.of("A")
     assert trend is not None
+    assert trend.tenant_id == "A"  # as the snapshot spells it; looked up by any case
     assert [m.coverage if m else None for m in trend.months] == [0.4, None, 0.6, 0.9]
     new = result.of("NEW")
     assert new is not None

@@ -1,7 +1,8 @@
 """Charts: functions from view data to SVG bytes.
 
 Built on ``matplotlib.figure.Figure`` and its SVG backend, never on
-pyplot's global state. Output is deterministic: fixed sizes, matplotlib's own
+pyplot's global state (all but ``progress_chart``, a few shapes written by hand:
+every customer report draws one). Output is deterministic: fixed sizes, matplotlib's own
 DejaVu Sans (the face the documents use), text drawn as paths, a fixed hash
 salt for element ids and no date or software metadata. Every series is told
 apart by pattern, marker or direct label as well as colour, so a chart still

@@ -93,7 +93,7 @@ class CustomerRenderer:
                 highlight=comparison.your_bucket,
                 highlight_text=language.gettext("You"),
                 width=3.3,
-                height=1.3,
+                height=1.2,
                 patterns=False,
                 fmt="png",
             )

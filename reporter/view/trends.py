@@ -163,7 +163,7 @@ def trends(periods: Periods, summaries: Iterable[MonthSummary], current_tenants:
     for tenant in current_tenants:
         key = tenant.lower()
         if key not in customers:
-            customers[key] = CustomerTrend(key, tuple(s.customers.get(key) if s else None for s in months))
+            customers[key] = CustomerTrend(tenant, tuple(s.customers.get(key) if s else None for s in months))
     portfolio = tuple(
         _portfolio_month(month, summary, months[i - 1] if i else None)
         for i, (month, summary) in enumerate(zip(periods.months, months, strict=True))

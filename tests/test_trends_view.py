@@ -314,3 +314,28 @@ def test_a_first_month_promises_the_trends_without_a_page_of_its_own(sample: Sna
     alone = build_context(sample, default_brand())
     assert "Your progress" not in CustomerRenderer(engine).html(alone.customer_view(alone.rows[0]))
     assert "portfolio trend" not in summary_html(engine, alone.summary)
+
+
+def test_the_portfolio_charts_are_deterministic_and_leave_gaps_empty() -> None:
+    months = ("2026-08", "2026-09", "2026-10")
+    with language.use(language.load("en")):
+        line = charts.trend_line_chart(months, (0.5, None, 0.7), "#123456", percent=True)
+        assert line == charts.trend_line_chart(months, (0.5, None, 0.7), "#123456", percent=True)
+        series = [("Conditional Access", "#2E7D32", (3, None, 4)), ("No MFA policy", "#C62828", (1, None, 0))]
+        stacked = charts.stacked_month_chart(months, series, width=3.3, height=2.3)
+        assert stacked == charts.stacked_month_chart(months, series, width=3.3, height=2.3)
+        zeros = charts.stacked_month_chart(
+            months,
+            [(label, colour, tuple(c or 0 for c in counts)) for label, colour, counts in series],
+            width=3.3,
+            height=2.3,
+        )
+        line_zero = charts.trend_line_chart(months, (0.5, 0.0, 0.7), "#123456", percent=True)
+    assert line.startswith(b"<?xml")
+    assert b"<dc:date>" not in line
+    # A month without figures is drawn apart from a month of zeros: a pale band, no marker.
+    band = charts.SURFACE.lower().encode()
+    assert band in stacked.lower()
+    assert band not in zeros.lower()
+    assert band in line.lower()
+    assert band not in line_zero.lower()

@@ -397,7 +397,8 @@ def trend_line_chart(
     height: float = 1.9,
     fmt: ImageFormat = "svg",
 ) -> bytes:
-    """One figure month by month: a line with a marker per month that has it, broken where it has none.
+    """One figure month by month: a line with a marker per month that has it, broken (and a pale band) where it
+    has none.
 
     ``percent``: shares 0–1 on a 0–100% axis; else counts or scores from 0, with
     ``maximum`` as a dashed line when given (``integer``: whole-number ticks, for counts).
@@ -410,6 +411,7 @@ def trend_line_chart(
         xs = list(range(len(months)))
         ys = [float("nan") if v is None else float(v) for v in values]
         known = [v for v in values if v is not None]
+        _gap_bands(ax, [v is None for v in values])
         ax.plot(xs, ys, color=colour, linewidth=1.6, marker="o", markersize=4, zorder=3)
         if known:
             last = max(i for i, v in enumerate(values) if v is not None)
@@ -440,6 +442,13 @@ def trend_line_chart(
         return _save(fig, fmt)
 
 
+def _gap_bands(ax: Any, gaps: Sequence[bool]) -> None:
+    """A pale band over each month without a figure: a gap, which a reader must not take for a zero."""
+    for index, gap in enumerate(gaps):
+        if gap:
+            ax.axvspan(index - 0.45, index + 0.45, color=SURFACE, zorder=0, linewidth=0)
+
+
 def _month_axis(ax: Any, months: Sequence[str]) -> None:
     ax.set_xlim(-0.6, len(months) - 0.4)
     step = max(1, (len(months) + 5) // 6)
@@ -459,7 +468,7 @@ def stacked_month_chart(
 ) -> bytes:
     """Counts month by month, stacked: ``series`` are (label, colour, one count per month or None).
 
-    A month whose counts are None has no bar (a gap, not zero). Each series has its
+    A month whose counts are None has no bar but a pale band (a gap, not zero). Each series has its
     pattern as well as its colour; the legend below names the series that have any count.
     """
     with _style():
@@ -467,6 +476,7 @@ def stacked_month_chart(
         ax = fig.add_subplot()
         _clean(ax)
         xs = list(range(len(months)))
+        _gap_bands(ax, [all(counts[i] is None for _, _, counts in series) for i in xs])
         bottom = [0.0] * len(months)
         handles = []
         for index, (label, colour, counts) in enumerate(series):

@@ -276,13 +276,28 @@ class Archive:
 
     def previous(self, period: str) -> Entry | None:
         """The latest archived period before ``period``."""
-        rows = self._select("WHERE p.period < ? ORDER BY p.period DESC LIMIT 1", (check_period(period),))
+        rows = self.before(period, 1)
         return rows[0] if rows else None
+
+    def before(self, period: str, limit: int, *, since: str | None = None) -> list[Entry]:
+        """The latest ``limit`` archived periods before ``period`` (and from ``since`` on, if given), oldest first.
+
+        Read from the index alone: no snapshot is opened. Nothing at or after ``period``
+        is ever returned, so what is made of them does not change when later months are archived.
+        """
+        check_period(period)
+        if limit <= 0:
+            return []
+        where, args = "WHERE p.period < ?", [period]
+        if since is not None:
+            where, args = where + " AND p.period >= ?", [*args, check_period(since)]
+        rows = self._select(f"{where} ORDER BY p.period DESC LIMIT ?", (*args, limit))
+        return rows[::-1]
 
     def entries(self) -> list[Entry]:
         return self._select("ORDER BY p.period", ())
 
-    def _select(self, where: str, args: tuple[str, ...]) -> list[Entry]:
+    def _select(self, where: str, args: tuple[str | int, ...]) -> list[Entry]:
         if not self.index_path.exists() and not self._has_objects():
             return []
         query = (

@@ -21,6 +21,7 @@ from reporter.model import Snapshot
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
 from reporter.view import Brand
+from reporter.view.trends import TREND_MONTHS, Periods, Trends, month_figures, trend_periods, trends
 
 Collector = Callable[[], Snapshot]
 
@@ -37,6 +38,8 @@ class RunResult:
     data_gaps: int
     unlisted_rows: int = 0
     """Customers-file rows for tenants Graph did not list (the summary names them)."""
+    trend_months: int = 1
+    """Calendar months the trends cover, this one included (gaps too)."""
 
     @property
     def exit_code(self) -> int:
@@ -125,13 +128,11 @@ def _run_period(
         collected = True
     else:
         snapshot, digest, collected = archive.get(entry.sha256), entry.sha256, False
-    previous_entry = archive.previous(period)
-    previous = archive.get(previous_entry.sha256) if previous_entry else None
-    previous_period = previous_entry.period if previous_entry else None
+    past = read_past(archive, period, snapshot)
 
     def render(staging: Path) -> list[Artifact]:
         return render_all(
-            snapshot, staging, brand, options, previous=previous, previous_period=previous_period, period=period
+            snapshot, staging, brand, options, periods=past.periods, previous=past.previous, trends=past.trends
         )
 
     artifacts = replace_folder(folder, render, check=check_ours, before_swap=assign)
@@ -140,11 +141,49 @@ def _run_period(
         folder=folder,
         snapshot_sha256=digest,
         collected=collected,
-        previous_period=previous_period,
+        previous_period=past.periods.previous,
         artifacts=tuple(artifacts),
         data_gaps=len(snapshot.provenance.data_gaps),
         unlisted_rows=len(snapshot.provenance.unmatched_customer_rows),
+        trend_months=len(past.periods.months),
     )
+
+
+@dataclass(frozen=True)
+class Past:
+    """What the archive says before a period: the periods, the previous snapshot (for changes) and the trends."""
+
+    periods: Periods
+    previous: Snapshot | None
+    """The snapshot of ``periods.previous``, whole: month-over-month changes need all of it."""
+    trends: Trends
+
+
+def read_past(archive: Archive, period: str, snapshot: Snapshot) -> Past:
+    """The archive's months up to ``period`` (``snapshot`` is the one of ``period``), and nothing after it.
+
+    Only the index is queried for which months there are; the snapshots of the trend's
+    months are then read one at a time and cut down to their ``MonthSummary`` at once,
+    so at most two whole snapshots are held (``snapshot`` and the previous one), however
+    many months the trends cover. Rendering a past period again gives the same documents
+    however many months were archived since.
+    """
+    entries = archive.before(period, TREND_MONTHS - 1)
+    periods = trend_periods(period, (e.period for e in entries))
+    previous_entry = entries[-1] if entries else None
+    previous: Snapshot | None = None
+    summaries = [month_figures(snapshot, period)]
+    for entry in entries:
+        if entry.period not in periods.months and entry is not previous_entry:
+            continue
+        month = archive.get(entry.sha256)
+        if entry.period in periods.months:
+            summaries.append(month_figures(month, entry.period))
+        if entry is previous_entry:
+            previous = month
+        del month
+    current = [c.tenant_id for c in snapshot.customers]
+    return Past(periods, previous, trends(periods, summaries, current))
 
 
 LOCK_NAME = ".reporter-run.lock"

@@ -41,10 +41,11 @@ from reporter.demo import CollectionClock
 from reporter.emulator import Emulator, EmulatorOptions, Faults
 from reporter.errors import ConfigError, OutputError
 from reporter.model import Snapshot
-from reporter.monthly import run_period
+from reporter.monthly import read_past, run_period
 from reporter.render.brand_config import default_brand
 from reporter.render.options import RenderOptions
 from reporter.render.run import render_all
+from reporter.view.trends import Periods
 from tests.collect_helpers import emulator_env, emulator_settings
 from tests.conftest import EmulatorFactory
 
@@ -657,16 +658,18 @@ def rendered_again(two_months: TwoMonths, tmp_path_factory: pytest.TempPathFacto
     """The second month rendered a second time from its archived snapshot, in one process (the run used a pool of two),
     into a folder of another name and depth."""
     archive = Archive(two_months.archive)
-    current, previous = (archive.get(two_months.digests[p]) for p in (SECOND_MONTH, FIRST_MONTH))
+    current = archive.get(two_months.digests[SECOND_MONTH])
+    past = read_past(archive, SECOND_MONTH, current)
+    assert past.periods == Periods(SECOND_MONTH, FIRST_MONTH, (FIRST_MONTH, SECOND_MONTH))
     folder = tmp_path_factory.mktemp("render-again") / "a" / "deeper" / "folder"
     render_all(
         current,
         folder,
         default_brand(),
         RenderOptions(workers=1),
-        previous=previous,
-        previous_period=FIRST_MONTH,
-        period=SECOND_MONTH,
+        periods=past.periods,
+        previous=past.previous,
+        trends=past.trends,
     )
     return folder
 

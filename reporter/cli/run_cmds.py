@@ -111,6 +111,7 @@ def run(
         )
     how = "collected" if result.collected else "from the archive"
     changes = f", changes since {result.previous_period}" if result.previous_period else ""
+    changes += f", trends over {result.trend_months} months" if result.trend_months > 1 else ""
     gaps = f", {result.data_gaps} data gap(s): see the reports" if result.data_gaps else ""
     rows = result.unlisted_rows
     gaps += f", {rows} customers-file row(s) for tenants Graph did not list: see the summary" if rows else ""

@@ -7,6 +7,8 @@ customer's name, domain or tenant id can reach it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reporter.render import charts
 from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, page_counter, w3c
 from reporter.view import CustomerView, fmt, language, wording
@@ -29,6 +31,37 @@ def customer_meta(view: CustomerView) -> PdfMeta:
         dir=view.language.direction,
         page_counter=page_counter(),
     )
+
+
+CONTENT_WIDTH_MM = 174.0
+"""The page's text width (A4, 18 mm margins: assets/css/report.css): the progress table spans it."""
+PROGRESS_LABEL_MM = 40.0
+"""The progress table's first column (the row labels); the months share the rest equally."""
+PROGRESS_CHART_HEIGHT_MM = 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressLayout:
+    """The progress table's first column width and the chart over its month columns (a ``data:`` URI)."""
+
+    label_width: str
+    chart: str
+    chart_height: str
+
+
+def progress_layout(view: CustomerView) -> ProgressLayout | None:
+    """The chart of the customer's coverage, drawn to the width of the table's month columns."""
+    progress = view.progress
+    if progress is None or not progress.shown:
+        return None
+    chart = charts.progress_chart(
+        progress.coverages,
+        view.brand.accent_colour,
+        width=CONTENT_WIDTH_MM - PROGRESS_LABEL_MM,
+        height=PROGRESS_CHART_HEIGHT_MM,
+        rtl=view.language.rtl,
+    )
+    return ProgressLayout(f"{PROGRESS_LABEL_MM:g}mm", charts.data_uri(chart), f"{PROGRESS_CHART_HEIGHT_MM:g}mm")
 
 
 class CustomerRenderer:
@@ -60,7 +93,7 @@ class CustomerRenderer:
                 highlight=comparison.your_bucket,
                 highlight_text=language.gettext("You"),
                 width=3.3,
-                height=1.45,
+                height=1.2,
                 patterns=False,
                 fmt="png",
             )
@@ -76,6 +109,7 @@ class CustomerRenderer:
                 brand=brand_style(view.brand),
                 meta=customer_meta(view),
                 chart=self.chart(view),
+                progress=progress_layout(view),
             )
 
     def pdf(self, view: CustomerView, evidence: Evidence | None = None) -> bytes:

@@ -21,6 +21,36 @@ class SummaryCharts:
     coverage: str
     policy: str
     severity: str
+    trend_coverage: str = ""
+    """The portfolio's median coverage over the archived months."""
+    trend_score: str = ""
+    """The partner security score (Graph's history) over the same months."""
+    trend_policy: str = ""
+    trend_attention: str = ""
+
+
+def trend_charts(view: SummaryView) -> dict[str, str]:
+    """The portfolio trend's charts, when the summary shows one (two archived months or more)."""
+    portfolio = view.portfolio
+    if portfolio is None or not portfolio.shown:
+        return {}
+    primary, months = view.brand.primary_colour, portfolio.months
+    return {
+        "trend_coverage": charts.data_uri(
+            charts.trend_line_chart(months, portfolio.median_coverage, primary, percent=True, fmt=FORMAT)
+        ),
+        "trend_score": charts.data_uri(
+            charts.trend_line_chart(months, portfolio.score, primary, maximum=portfolio.score_max, fmt=FORMAT)
+        ),
+        "trend_policy": charts.data_uri(
+            charts.stacked_month_chart(
+                months, [(s.label, s.colour, s.counts) for s in portfolio.policies], width=3.3, height=2.3, fmt=FORMAT
+            )
+        ),
+        "trend_attention": charts.data_uri(
+            charts.trend_line_chart(months, portfolio.needing_attention, "#C62828", integer=True, fmt=FORMAT)
+        ),
+    }
 
 
 def summary_charts(view: SummaryView) -> SummaryCharts:
@@ -46,6 +76,7 @@ def summary_charts(view: SummaryView) -> SummaryCharts:
         severity=charts.data_uri(charts.bar_chart(severity, width=3.3, height=1.9, fmt=FORMAT))
         if view.alerts_available
         else "",
+        **trend_charts(view),
     )
 
 

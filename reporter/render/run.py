@@ -23,6 +23,7 @@ from reporter.render import messages, pdf, xlsx
 from reporter.render.options import RenderOptions
 from reporter.render.sign import PdfSigning, sign_detached
 from reporter.view import Brand, build_context
+from reporter.view.trends import Periods, Trends
 
 
 def render_all(
@@ -31,29 +32,30 @@ def render_all(
     brand: Brand,
     options: RenderOptions | None = None,
     *,
+    periods: Periods | None = None,
     previous: Snapshot | None = None,
-    previous_period: str | None = None,
-    period: str | None = None,
+    trends: Trends | None = None,
 ) -> list[Artifact]:
     """Write the summary PDF, customer PDFs, workbooks, the words of each e-mail, the snapshot and ``manifest.json``.
 
     The manifest names the version of reporter that rendered the files (the snapshot
     keeps the one that collected it) and, with ``previous``, that snapshot's SHA-256.
 
-    ``previous`` (the snapshot of ``previous_period``, by default the month it was
-    collected) adds month-over-month changes;
-    ``period`` (``YYYY-MM``) defaults to the month the snapshot was collected.
+    ``periods`` says which month the documents report on (by default the month the
+    snapshot was collected, or ``trends.periods``) and which archived month came before;
+    ``previous`` (the snapshot of ``periods.previous``) adds month-over-month changes,
+    ``trends`` (``monthly.read_past``) each customer's progress and the portfolio's.
     """
     options = options or RenderOptions()
     signing = options.signing
     context = build_context(
         snapshot,
         brand,
+        periods=periods,
         previous=previous,
-        previous_period=previous_period,
-        period=period,
         languages=options.languages,
         signed_by=signing.identity.name if signing else None,
+        trends=trends,
     )
     artifacts = [write_artifact(out_dir, Path("snapshot.json"), snapshot_io.dumps(snapshot), ArtifactKind.SNAPSHOT)]
     for renderer in (pdf.render, xlsx.render, messages.render):

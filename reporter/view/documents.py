@@ -25,8 +25,9 @@ from reporter.view.fmt import format_percent
 from reporter.view.history import MonthPoint, ScoreChange, change_since_previous, monthly_series
 from reporter.view.language import Choice, Language
 from reporter.view.posture import Action, Finding, Level
+from reporter.view.progress import POLICY_COLOURS, PortfolioView, ProgressView, portfolio_view, progress_view
 from reporter.view.requirements import RequirementRow, requirement_rows, title
-from reporter.view.trends import Trends
+from reporter.view.trends import Periods, Trends
 
 TOP_ATTENTION = 15
 """How many customers the executive summary lists by name, however many there are."""
@@ -244,6 +245,8 @@ class SummaryView:
     """The language the summary is written in (the partner's)."""
     language_notes: tuple[str, ...] = ()
     """One sentence per customer whose report is not in exactly the language the customers file asks for."""
+    portfolio: PortfolioView | None = None
+    """The portfolio over the archived months, with the score's history beside it; None without trends."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +312,8 @@ class CustomerView:
     """What changed since then, in three pieces: the middle one (the new attention level) is emphasised."""
     language: Language = field(default_factory=lambda: language.load(language.SOURCE))
     """The language the customer's documents are written in (the customers file's, or the partner's)."""
+    progress: ProgressView | None = None
+    """The customer's own months ("Your progress"); None without trends."""
 
 
 @dataclass(frozen=True)
@@ -350,15 +355,16 @@ def build_context(
     snapshot: Snapshot,
     brand: Brand,
     *,
+    periods: Periods | None = None,
     previous: Snapshot | None = None,
-    previous_period: str | None = None,
-    period: str | None = None,
     partner_language: Language | None = None,
     languages: Mapping[str, str] | None = None,
     signed_by: str | None = None,
     trends: Trends | None = None,
 ) -> ReportContext:
-    """Everything the documents show; ``previous`` is the snapshot of ``previous_period``, for changes.
+    """Everything the documents show, for ``periods.current`` (by default ``trends.periods``, else the month
+    ``snapshot`` was collected); ``previous`` is the snapshot of ``periods.previous``, for changes
+    (by default counted from the month ``previous`` was collected). ``trends``: the archived months' figures.
 
     The summary is in ``partner_language`` (by default the brand's); each customer's
     documents in the language ``languages`` (lower-case tenant id → BCP 47 tag, from the
@@ -372,10 +378,11 @@ def build_context(
     }
     base = base_stats(rows)
     digest = sha256(snapshot)
-    period = period or period_of(snapshot)
+    periods = periods or (trends.periods if trends else Periods(period_of(snapshot)))
+    period = periods.current
     changes = (
         compare(
-            previous, snapshot, previous_sha256=sha256(previous), previous_period=previous_period, current_rows=rows
+            previous, snapshot, previous_sha256=sha256(previous), previous_period=periods.previous, current_rows=rows
         )
         if previous is not None
         else None
@@ -387,6 +394,7 @@ def build_context(
             language=partner,
             language_notes=_language_notes(rows, choices),
             provenance=_signed(summary.provenance, signed_by),
+            portfolio=portfolio_view(trends, snapshot) if trends else None,
         )
     return ReportContext(
         snapshot,
@@ -529,8 +537,7 @@ def _summary_view(
             Count(b.label, b.count, "", _share(b.count, base.with_data)) for b in base.coverage_buckets
         ),
         policy_mix=tuple(
-            Count(wording.policy_label(p), n, _POLICY_COLOURS[p.name], _share(n, base.customers))
-            for p, n in base.policy_mix
+            Count(wording.policy_label(p), n, POLICY_COLOURS[p], _share(n, base.customers)) for p, n in base.policy_mix
         ),
         levels=tuple(Count(wording.level_label(lv), n, lv.colour, _share(n, base.customers)) for lv, n in base.levels),
         attention=tuple(needing[:TOP_ATTENTION]),
@@ -608,15 +615,6 @@ def _open_alert_list(snapshot: Snapshot) -> tuple[OpenAlert, ...]:
     return tuple(OpenAlert(r, names.get((r.tenant_id or "").lower(), r.tenant_id or "")) for r in rows)
 
 
-_POLICY_COLOURS = {
-    "CONDITIONAL_ACCESS": "#2E7D32",
-    "SECURITY_DEFAULTS": "#66BB6A",
-    "PER_USER_ONLY": "#F9A825",
-    "NONE": "#C62828",
-    "UNKNOWN": "#9E9E9E",
-}
-
-
 def _customer_actions(actions: tuple[Action, ...], brand: Brand) -> tuple[Action, ...]:
     """The customer's reader cannot open Partner Center: those steps are the partner's."""
     shown = []
@@ -683,6 +681,7 @@ def _customer_view(context: ReportContext, row: CustomerRow, chosen: Language) -
         since_heading=wording.since_heading(period_label(changes.previous_period)) if changes else "",
         since_text=_since_text(changes, customer.tenant_id) if changes else ("", "", ""),
         language=chosen,
+        progress=progress_view(context.trends.of(customer.tenant_id), context.trends) if context.trends else None,
     )
 
 

@@ -499,3 +499,73 @@ def signed_by(name: str) -> str:
         "This report is digitally signed by {name}. Your PDF reader shows the signature "
         "and whether the file was changed after signing."
     ).format(name=fmt.isolate_name(name))
+
+
+# --- trends ---------------------------------------------------------------------------------------------------------
+
+
+def progress_next_month() -> str:
+    """A customer's "Your progress" with a single month."""
+    return _("Progress will show from next month.")
+
+
+def portfolio_next_month() -> str:
+    """The summary's portfolio trend with a single archived month."""
+    return _("The portfolio trend will show from next month, once two months are archived.")
+
+
+def progress_not_comparable() -> str:
+    return _("MFA coverage was not reported in two months yet, so there is no change to tell.")
+
+
+def portfolio_not_comparable() -> str:
+    return _("Median MFA coverage is not known in two months yet, so there is no change to tell.")
+
+
+def coverage_rose(first: str, start: str, last: str, end: str, *, mine: bool) -> str:
+    """``"MFA coverage rose from 41% in June to 79% in November."`` (the portfolio's: median coverage)."""
+    if mine:
+        text = _("MFA coverage rose from {first} in {start} to {last} in {end}.")
+    else:
+        text = _("Median MFA coverage rose from {first} in {start} to {last} in {end}.")
+    return text.format(first=first, start=start, last=last, end=end)
+
+
+def coverage_fell(first: str, start: str, last: str, end: str, *, mine: bool) -> str:
+    if mine:
+        text = _("MFA coverage fell from {first} in {start} to {last} in {end}.")
+    else:
+        text = _("Median MFA coverage fell from {first} in {start} to {last} in {end}.")
+    return text.format(first=first, start=start, last=last, end=end)
+
+
+def coverage_stayed(value: str, start: str, end: str, *, mine: bool) -> str:
+    if mine:
+        text = _("MFA coverage stayed at {value} from {start} to {end}.")
+    else:
+        text = _("Median MFA coverage stayed at {value} from {start} to {end}.")
+    return text.format(value=value, start=start, end=end)
+
+
+def portfolio_labels() -> dict[str, str]:
+    """The lines of the summary's portfolio table, by id."""
+    return {
+        "customers": _("Customers"),
+        "gained": _("new"),
+        "lost": _("departed"),
+        "median": _("Median MFA coverage of users"),
+        "attention": _("Customers needing attention"),
+        "policy": _("Customers by strongest MFA policy"),
+        "score": _("Partner security score (from Microsoft)"),
+    }
+
+
+def progress_gaps() -> str:
+    return _("A dash (–) marks a month without figures: no report that month, or none reported by Microsoft.")
+
+
+def portfolio_gaps() -> str:
+    return _(
+        "A dash (–) marks a figure that is not available: no snapshot of that month is archived. New and "
+        "departed customers are counted from the month before, so the first month and a month after a gap have none."
+    )

@@ -2,7 +2,8 @@
 
     python -m bench                 # all of them, each several times (about half an hour)
     python -m bench --quick         # a few customers, one run each: checks that they work
-    python -m bench --only pdf      # a family (startup, collect, pdf, sign, workbook, run, send) or benchmark (pdf.one)
+    python -m bench --only pdf      # a family (startup, collect, pdf, sign, workbook, trends, run, send)
+                                    # or one benchmark (pdf.one)
     python -m bench --repeat 5      # runs of every benchmark instead of each one's default
 
 Progress goes to stderr, the table to stdout. The figures only mean something next to the
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import collect, pdf, run, send, sign, startup, workbook
+from bench import collect, pdf, run, send, sign, startup, trends, workbook
 from bench._core import Benchmark, Row, Settings, log, table
 
 BENCHMARKS: list[Benchmark] = [
@@ -32,6 +33,7 @@ BENCHMARKS: list[Benchmark] = [
     *pdf.BENCHMARKS,
     *sign.BENCHMARKS,
     *workbook.BENCHMARKS,
+    *trends.BENCHMARKS,
     *run.BENCHMARKS,
     *send.BENCHMARKS,
 ]

@@ -78,7 +78,10 @@ def verify(path: Path, archive: Path | None = None, trust: Sequence[Path] = ()) 
         if data is not None:
             _check_pdf(io.BytesIO(data), path.name, report, expected_snapshot=None)
             if not checks.check_pdf(data, path.name, report):
-                report.not_checked.append(f"{path.name}: not signed, so no signature was checked")
+                if roots.files:  # asked who made it: an unsigned PDF cannot say
+                    report.warnings.append(f"{path.name}: not signed: nothing shows who made it")
+                else:
+                    report.not_checked.append(f"{path.name}: not signed, so no signature was checked")
         report.warnings.extend(checks.warnings())
         return report
     raise DataError(f"{path}: no such file or folder", "give a run folder or a PDF")
@@ -147,6 +150,8 @@ def verify_folder(folder: Path, archive: Path | None = None, trust: Trust | None
         if relative not in (MANIFEST_NAME, MANIFEST_SIGNATURE_NAME) and relative not in listed:
             report.problems.append(f"{relative}: not listed in the manifest")
     report.warnings.extend(checks.warnings())
+    if not signed and checks.trust.files:  # asked who made it: an unsigned run cannot say
+        report.warnings.append(f"{folder}: not signed: its files match its manifest, but nothing shows who made them")
     return report
 
 

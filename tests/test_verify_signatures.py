@@ -378,3 +378,41 @@ def test_a_trust_file_that_is_missing_or_not_pem_is_a_one_line_error(run: Run, t
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"reporter: error: trust file {path}: "), line
     assert ("no such file" if problem == "missing" else "holds no PEM certificate") in line
+
+
+def test_require_trust_turns_an_untrusted_signer_into_a_failure(run: Run) -> None:
+    result = reporter("verify", run.folder, "--trust", run.other_ca, "--require-trust")
+    assert result.exit_code == 1, result.output
+    assert lines(result, "WARNING "), result.output
+    assert "--require-trust makes each a failure" in result.output
+    trusted = reporter("verify", run.folder, *run.trust_args(), "--require-trust")
+    assert trusted.exit_code == 0, trusted.output
+
+
+def test_asked_to_trust_an_unsigned_run_or_pdf_says_it_is_not_signed(run: Run, tmp_path: Path) -> None:
+    """Stripped of its signatures (each PDF cut back to its unsigned document, a consistent manifest), a run
+    still matches its manifest; with --trust given, verify says nothing shows who made it."""
+    folder = tmp_path / "stripped"
+    shutil.copytree(run.folder, folder)
+    (folder / "manifest.json.p7s").unlink()
+    document = json.loads((folder / "manifest.json").read_bytes())
+    del document["signature"]
+    for entry in document["files"]:
+        if "unsignedSize" in entry:
+            path = folder / entry["path"]
+            path.write_bytes(path.read_bytes()[: entry.pop("unsignedSize")])
+            entry["sha256"] = entry.pop("unsignedSha256")
+    document["manifestSha256"] = manifest_self_hash(document)
+    (folder / "manifest.json").write_bytes(document_bytes(document))
+    plain = reporter("verify", folder)
+    assert plain.exit_code == 0, plain.output
+    assert not lines(plain, "WARNING "), plain.output
+    asked = reporter("verify", folder, *run.trust_args())
+    assert asked.exit_code == 0, asked.output
+    assert any(
+        "not signed: its files match its manifest, but nothing shows who made them" in w
+        for w in lines(asked, "WARNING ")
+    )
+    assert reporter("verify", folder, *run.trust_args(), "--require-trust").exit_code == 1
+    single = reporter("verify", folder / "summary.pdf", *run.trust_args())
+    assert "summary.pdf: not signed: nothing shows who made it" in single.output

@@ -28,8 +28,13 @@ DEFAULT_ARCHIVE = Path("reports") / "archive"
     multiple=True,
     help="PEM file of CA certificates to trust for signatures and timestamps (repeatable) [default: none trusted].",
 )
+@click.option(
+    "--require-trust",
+    is_flag=True,
+    help="Fail on any warning: a signature or timestamp --trust does not vouch for, or a run that is not signed.",
+)
 @translate_errors
-def verify(path: Path, archive_dir: Path | None, trust_files: tuple[Path, ...]) -> None:
+def verify(path: Path, archive_dir: Path | None, trust_files: tuple[Path, ...], require_trust: bool) -> None:
     """Check a run folder (or one PDF) against its manifest, embedded data, signatures and archive.
 
     Prints one line for each signature, a warning for each signer that --trust does not
@@ -46,6 +51,9 @@ def verify(path: Path, archive_dir: Path | None, trust_files: tuple[Path, ...]) 
         click.echo(f"WARNING {warning}")
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
+    if report.ok and require_trust and report.warnings:
+        click.echo(f"{path}: {len(report.warnings)} warning(s), and --require-trust makes each a failure", err=True)
+        sys.exit(1)
     if report.ok:
         warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         click.echo(f"{path}: OK ({len(report.checked)} checks{warned})")

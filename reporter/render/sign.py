@@ -506,7 +506,7 @@ def _timestamper(url: str) -> Any:
             reply = _Reply.load(body, strict=True)
             status = reply["status"]["status"].native
             said = " ".join(str(s) for s in (reply["status"]["status_string"].native or ()))
-            has_token = reply["time_stamp_token"].native is not None
+            has_token = not isinstance(reply["time_stamp_token"], core.Void)
         except (ValueError, TypeError, KeyError):
             raise TimestampRequestError("answered something that is not a timestamp reply") from None
         if status not in ("granted", "granted_with_mods"):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reporter.archive import Archive, check_begun, check_period
 from reporter.atomic import check_output_folder, exclusive_lock, replace_folder
-from reporter.errors import ConfigError, OutputError
+from reporter.errors import ConfigError, DataError, OutputError
 from reporter.manifest import Artifact, check_ours
 from reporter.model import Snapshot
 from reporter.render.options import RenderOptions
@@ -40,6 +40,8 @@ class RunResult:
     """Customers-file rows for tenants Graph did not list (the summary names them)."""
     trend_months: int = 1
     """Calendar months the trends cover, this one included (gaps too)."""
+    trend_gaps: tuple[str, ...] = ()
+    """Archived months shown as gaps because their snapshot could not be used, each with why."""
 
     @property
     def exit_code(self) -> int:
@@ -146,6 +148,7 @@ def _run_period(
         data_gaps=len(snapshot.provenance.data_gaps),
         unlisted_rows=len(snapshot.provenance.unmatched_customer_rows),
         trend_months=len(past.periods.months),
+        trend_gaps=past.skipped,
     )
 
 
@@ -157,6 +160,8 @@ class Past:
     previous: Snapshot | None
     """The snapshot of ``periods.previous``, whole: month-over-month changes need all of it."""
     trends: Trends
+    skipped: tuple[str, ...] = ()
+    """Archived months the trends show as gaps because their snapshot could not be used, each with why."""
 
 
 def read_past(archive: Archive, period: str, snapshot: Snapshot) -> Past:
@@ -167,23 +172,52 @@ def read_past(archive: Archive, period: str, snapshot: Snapshot) -> Past:
     so at most two whole snapshots are held (``snapshot`` and the previous one), however
     many months the trends cover. Rendering a past period again gives the same documents
     however many months were archived since.
+
+    An earlier month whose snapshot cannot be read, is another partner's, or was not
+    collected in that month is a gap in the trends (``Past.skipped`` says why), not the
+    end of the run; the previous month, which the changes are counted from, must be sound.
     """
     entries = archive.before(period, TREND_MONTHS - 1)
     periods = trend_periods(period, (e.period for e in entries))
     previous_entry = entries[-1] if entries else None
     previous: Snapshot | None = None
     summaries = [month_figures(snapshot, period)]
+    skipped = []
     for entry in entries:
         if entry.period not in periods.months and entry is not previous_entry:
             continue
-        month = archive.get(entry.sha256)
+        month, why = _usable(archive, entry.period, entry.sha256, snapshot)
+        if month is None:
+            if entry is previous_entry:
+                raise DataError(
+                    f"the archive's snapshot for {entry.period}, the month changes are counted from: {why}",
+                    f"restore it from a backup, or drop it with reporter history --archive {archive.root} "
+                    "--rebuild-index after removing its file",
+                )
+            skipped.append(f"{entry.period}: {why}")
+            continue
         if entry.period in periods.months:
             summaries.append(month_figures(month, entry.period))
         if entry is previous_entry:
             previous = month
         del month
     current = [c.tenant_id for c in snapshot.customers]
-    return Past(periods, previous, trends(periods, summaries, current))
+    return Past(periods, previous, trends(periods, summaries, current), tuple(skipped))
+
+
+def _usable(archive: Archive, period: str, digest: str, current: Snapshot) -> tuple[Snapshot | None, str]:
+    """The archived snapshot of ``period``, or None and why it cannot stand beside ``current`` in the trends."""
+    try:
+        month = archive.get(digest)
+    except DataError as exc:
+        return None, exc.message
+    ours, theirs = current.provenance.partner_tenant_id, month.provenance.partner_tenant_id
+    if ours and theirs and ours.lower() != theirs.lower():
+        return None, f"its snapshot is of another partner tenant ({theirs})"
+    collected = month.provenance.collected_at.strftime("%Y-%m")
+    if collected != period:  # a month is collected only in that month: the index says otherwise
+        return None, f"its snapshot was collected in {collected}, not in {period}"
+    return month, ""
 
 
 LOCK_NAME = ".reporter-run.lock"

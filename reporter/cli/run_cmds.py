@@ -116,6 +116,8 @@ def run(
     rows = result.unlisted_rows
     gaps += f", {rows} customers-file row(s) for tenants Graph did not list: see the summary" if rows else ""
     click.echo(f"{result.folder}: {len(result.artifacts)} files, snapshot {how}{changes}{gaps}")
+    for why in result.trend_gaps:
+        click.echo(f"warning: the trends show {why} (restore it from a backup, or check the archive)", err=True)
     if then_send:
         from reporter.cli.send_cmds import send_folder
 

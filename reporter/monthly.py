@@ -173,9 +173,10 @@ def read_past(archive: Archive, period: str, snapshot: Snapshot) -> Past:
     many months the trends cover. Rendering a past period again gives the same documents
     however many months were archived since.
 
-    An earlier month whose snapshot cannot be read, is another partner's, or was not
-    collected in that month is a gap in the trends (``Past.skipped`` says why), not the
-    end of the run; the previous month, which the changes are counted from, must be sound.
+    An earlier month whose snapshot cannot be read, is another partner's, or is the very
+    snapshot the index names for a later month (an index that was edited) is a gap in the
+    trends (``Past.skipped`` says why), not the end of the run; the previous month, which
+    the changes are counted from, must be sound.
     """
     entries = archive.before(period, TREND_MONTHS - 1)
     periods = trend_periods(period, (e.period for e in entries))
@@ -183,10 +184,17 @@ def read_past(archive: Archive, period: str, snapshot: Snapshot) -> Past:
     previous: Snapshot | None = None
     summaries = [month_figures(snapshot, period)]
     skipped = []
+    current_entry = archive.entry(period)
+    later = {current_entry.sha256: period} if current_entry else {}
+    for entry in reversed(entries):
+        later.setdefault(entry.sha256, entry.period)
     for entry in entries:
         if entry.period not in periods.months and entry is not previous_entry:
             continue
-        month, why = _usable(archive, entry.period, entry.sha256, snapshot)
+        if later[entry.sha256] != entry.period:
+            month, why = None, f"the index names for it the snapshot of {later[entry.sha256]}"
+        else:
+            month, why = _usable(archive, entry.sha256, snapshot)
         if month is None:
             if entry is previous_entry:
                 raise DataError(
@@ -205,8 +213,8 @@ def read_past(archive: Archive, period: str, snapshot: Snapshot) -> Past:
     return Past(periods, previous, trends(periods, summaries, current), tuple(skipped))
 
 
-def _usable(archive: Archive, period: str, digest: str, current: Snapshot) -> tuple[Snapshot | None, str]:
-    """The archived snapshot of ``period``, or None and why it cannot stand beside ``current`` in the trends."""
+def _usable(archive: Archive, digest: str, current: Snapshot) -> tuple[Snapshot | None, str]:
+    """The archived snapshot ``digest``, or None and why it cannot stand beside ``current`` in the trends."""
     try:
         month = archive.get(digest)
     except DataError as exc:
@@ -214,9 +222,6 @@ def _usable(archive: Archive, period: str, digest: str, current: Snapshot) -> tu
     ours, theirs = current.provenance.partner_tenant_id, month.provenance.partner_tenant_id
     if ours and theirs and ours.lower() != theirs.lower():
         return None, f"its snapshot is of another partner tenant ({theirs})"
-    collected = month.provenance.collected_at.strftime("%Y-%m")
-    if collected != period:  # a month is collected only in that month: the index says otherwise
-        return None, f"its snapshot was collected in {collected}, not in {period}"
     return month, ""
 
 

@@ -12,7 +12,6 @@ import pytest
 
 from reporter import snapshot as snapshot_io
 from reporter.archive import Archive
-from reporter.errors import DataError
 from reporter.model import Snapshot
 from reporter.monthly import read_past
 from reporter.render import charts
@@ -89,11 +88,14 @@ def test_the_past_is_read_up_to_the_period_and_only_the_trend_months_are_opened(
     assert past.previous is not None
     assert snapshot_io.sha256(past.previous) == digests["2026-01"]
     assert all(p.archived for p in past.trends.portfolio)
-    # A month inside the window is read: damaged, it is an error, not a gap.
+    # A month inside the window is read: damaged, it is a gap that says why, not the end of the run.
     broken = digests["2025-06"]
     (tmp_path / "archive" / "objects" / broken[:2] / f"{broken}.json.gz").write_bytes(gzip.compress(b"{}"))
-    with pytest.raises(DataError, match="does not match its hash"):
-        read_past(archive, "2026-02", current)
+    damaged = read_past(archive, "2026-02", current)
+    (why,) = damaged.skipped
+    assert why.startswith("2025-06: ")
+    assert "does not match its hash" in why
+    assert not next(p for p in damaged.trends.portfolio if p.period == "2025-06").archived
 
 
 # --- the months of a trend -------------------------------------------------------------------------------------------

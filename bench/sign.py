@@ -59,7 +59,7 @@ def sign_run(settings: Settings, rows: list[Row]) -> None:
             )
             log(
                 f"{row.name}: {seconds:.1f} s, unsigned {result['unsigned']:.1f} s; the timestamp authority "
-                f"worked {authority:.1f} s of it on these cores"
+                f"took {authority:.1f} s to answer, its requests' times added up"
             )
 
 

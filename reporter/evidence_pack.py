@@ -61,7 +61,7 @@ from reporter.manifest import (
     signed_digest,
 )
 from reporter.render import evidence
-from reporter.render.sign import SigningIdentity, chain_from_p7s, sign_detached
+from reporter.render.sign import SigningIdentity, chain_from_p7s, issuers, sign_detached
 from reporter.snapshot import MAX_SNAPSHOT_BYTES
 
 CHAIN_NAME = "signer-chain.pem"
@@ -328,14 +328,9 @@ def signer_chain(p7s: bytes, certificate_sha256: str) -> list[x509.Certificate] 
     signer = next((c for c in certs if c.fingerprint(hashes.SHA256()).hex() == certificate_sha256.lower()), None)
     if signer is None or serial != signer.serial_number:
         return None
-    chain, rest = [signer], [c for c in certs if c is not signer]
-    while chain[-1].issuer != chain[-1].subject:
-        issuer = next((c for c in rest if c.subject == chain[-1].issuer), None)
-        if issuer is None:
-            break
-        chain.append(issuer)
-        rest.remove(issuer)
-    return chain + rest
+    others = [c for c in certs if c is not signer]
+    chain = [signer, *issuers(signer, others)]
+    return chain + [c for c in others if c not in chain]
 
 
 def _chain_pem(chain: Iterable[x509.Certificate]) -> bytes:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from reporter.render import charts
 from reporter.render.pdf_engine import Engine, Evidence, PdfMeta, brand_style, page_counter, w3c
 from reporter.view import SummaryView, fmt, language, wording
+from reporter.view.posture import Level
 
 TEMPLATE = "summary.html.j2"
 FORMAT: charts.ImageFormat = "png"
@@ -48,7 +49,7 @@ def trend_charts(view: SummaryView) -> dict[str, str]:
             )
         ),
         "trend_attention": charts.data_uri(
-            charts.trend_line_chart(months, portfolio.needing_attention, "#C62828", integer=True, fmt=FORMAT)
+            charts.trend_line_chart(months, portfolio.needing_attention, Level.HIGH.colour, integer=True, fmt=FORMAT)
         ),
     }
 

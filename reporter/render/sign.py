@@ -24,7 +24,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -44,7 +44,6 @@ from reporter.secret import Secret
 
 PASSWORD_VARIABLE = "REPORTER_SIGN_PASSWORD"  # noqa: S105 (the name of the variable, not a password)
 SIGNATURE_FIELD = "Signature"
-MANIFEST_SIGNATURE_SUFFIX = ".p7s"
 TSA_TIMEOUT = 10.0
 """Seconds a timestamp authority has to answer one request."""
 MAX_TSA_RESPONSE = 256 << 10
@@ -97,9 +96,6 @@ class SigningIdentity:
     def certificates(self) -> tuple[x509.Certificate, ...]:
         return (self.certificate, *self.chain)
 
-    def chain_pem(self) -> bytes:
-        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self.certificates)
-
 
 def signer_name(cert: x509.Certificate) -> str:
     for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
@@ -139,12 +135,14 @@ def signing_identity(
             raise ConfigError(f"signing certificate {path}: its RSA key has {key.key_size} bits", _ASK_FOR)
     elif not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ConfigError(f"signing certificate {path}: its key is not RSA or ECDSA", _ASK_FOR)
-    if settings.level is Level.B_LT and _root(cert, found.others) is None:
+    chain = issuers(cert, found.others)
+    top = chain[-1] if chain else cert
+    if settings.level is Level.B_LT and top.issuer != top.subject:  # no root in the file
         raise ConfigError(
             f"signing certificate {path}: B-LT needs the chain up to its root in the file",
             'append the issuing and root certificates to the PEM, or set level = "B-T"',
         )
-    return SigningIdentity(key, cert, _chain(cert, found.others), settings)
+    return SigningIdentity(key, cert, chain, settings)
 
 
 _ASK_FOR = "use a certificate issued for document signing (RSA of 2048 bits or more, or ECDSA)"
@@ -172,7 +170,7 @@ def _not_for_signing(cert: x509.Certificate) -> str | None:
     return None
 
 
-def _issuer_of(cert: x509.Certificate, others: tuple[x509.Certificate, ...]) -> x509.Certificate | None:
+def _issuer_of(cert: x509.Certificate, others: Sequence[x509.Certificate]) -> x509.Certificate | None:
     for candidate in others:
         if candidate is not cert and candidate.subject == cert.issuer:
             try:
@@ -183,8 +181,9 @@ def _issuer_of(cert: x509.Certificate, others: tuple[x509.Certificate, ...]) -> 
     return None
 
 
-def _chain(cert: x509.Certificate, others: tuple[x509.Certificate, ...]) -> tuple[x509.Certificate, ...]:
-    """The issuers of ``cert`` among ``others``, up to a root or as far as the file goes."""
+def issuers(cert: x509.Certificate, others: Sequence[x509.Certificate]) -> tuple[x509.Certificate, ...]:
+    """The issuers of ``cert`` among ``others`` (each checked to have signed the one below), up to a root or as far
+    as ``others`` go."""
     chain: list[x509.Certificate] = []
     current = cert
     while current.issuer != current.subject and len(chain) < len(others):
@@ -194,12 +193,6 @@ def _chain(cert: x509.Certificate, others: tuple[x509.Certificate, ...]) -> tupl
         chain.append(issuer)
         current = issuer
     return tuple(chain)
-
-
-def _root(cert: x509.Certificate, others: tuple[x509.Certificate, ...]) -> x509.Certificate | None:
-    chain = _chain(cert, others)
-    last = chain[-1] if chain else cert
-    return last if last.issuer == last.subject else None
 
 
 # --- the manifest: a detached CMS signature -----------------------------------------------------------------
